@@ -22,8 +22,8 @@ KASFLAGS := -Iinclude -Iarch/x86/include -MMD -MP -g
 KLDFLAGS := -nostdlib -static -no-pie -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments -T linker.ld
 
 KSRC := $(wildcard boot/*.S arch/x86/entry/*.S arch/x86/lib/*.S) \
-	$(wildcard arch/x86/kernel/*.c arch/x86/mm/*.c arch/x86/lib/*.c) \
-	$(wildcard kernel/*.c mm/*.c lib/*.c fs/*.c tests/ktest/*.c)
+	$(wildcard arch/x86/kernel/*.c arch/x86/mm/*.c arch/x86/lib/*.c arch/x86/entry/*.c) \
+	$(wildcard kernel/*.c kernel/sched/*.c mm/*.c lib/*.c fs/*.c tests/ktest/*.c)
 KOBJ := $(patsubst %,$(BUILD)/k/%.o,$(KSRC))
 
 KERNEL := $(BUILD)/faultline.elf

@@ -181,6 +181,12 @@ void __free_pages(struct page *page, unsigned int order)
 	spin_unlock_irqrestore(&zone_lock, flags);
 }
 
+void split_page(struct page *page, unsigned int order)
+{
+	for (unsigned long i = 1; i < (1UL << order); i++)
+		atomic_set(&page[i]._refcount, 1);
+}
+
 void put_page(struct page *page)
 {
 	__free_pages(page, 0);

@@ -136,3 +136,38 @@ def boot_interactive(cmdline="", initramfs=None, mem=None, gdb_port=None, paused
         return subprocess.call(cmd)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+class PausedMachine:
+    """QEMU stopped at the first instruction with its gdbstub listening (for make debug and tests)."""
+
+    def __init__(self, cmdline="", initramfs=None, port=None, console=None):
+        import socket
+        if port is None:
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", 0))
+                port = s.getsockname()[1]
+        self.port = port
+        self.tmp = tempfile.mkdtemp(prefix="faultline-gdb-")
+        disk = os.path.join(self.tmp, "disk.img")
+        make_disk(disk, cmdline, initramfs)
+        self.console = console or os.path.join(self.tmp, "com1.txt")
+        cmd = qemu_command(disk, f"file:{self.console}", f"file:{os.path.join(self.tmp, 'com2.txt')}",
+                           mem=os.environ.get("MEM", "256M"), accel=os.environ.get("ACCEL", "tcg"),
+                           extra=shlex.split(os.environ.get("QEMU_OPTS", "")), gdb_port=port,
+                           paused=True)
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+
+    def gdb_prelude(self):
+        """The GDB commands that attach with the right architecture, symbols and helpers."""
+        return ["set pagination off", "set confirm off", "set architecture i386:x86-64",
+                f"file {os.path.join(ROOT, 'build', 'faultline.elf')}",
+                f"target remote 127.0.0.1:{self.port}",
+                f"source {os.path.join(ROOT, 'scripts', 'gdb', 'faultline-gdb.py')}"]
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        shutil.rmtree(self.tmp, ignore_errors=True)

@@ -35,6 +35,9 @@ void free_pages(unsigned long addr, unsigned int order);
 /* Hand [start_pfn, end_pfn) to the buddy allocator (boot time: memblock_free_all). */
 void free_pages_range_core(unsigned long start_pfn, unsigned long end_pfn);
 
+/* Turn an order-n allocation into 2^n independent order-0 pages (Linux: split_page). */
+void split_page(struct page *page, unsigned int order);
+
 unsigned long nr_free_pages(void);
 extern unsigned long totalram_pages;
 /* Blocks free at each order, for a /proc/buddyinfo-like view. */

@@ -53,7 +53,6 @@ enum pageflags {
 };
 
 
-#if __has_include(<linux/maple_tree.h>) /* TEMP until the tree lands */
 /* ------------------------------------------------------------------------
  * Address spaces.  Field names, meanings and update rules follow Linux 6.7
  * (shared/reference/linux-mm-spec.md §1, §3); docs/address-space.md says
@@ -196,6 +195,5 @@ struct mm_struct {
 #define MMF_OOM_SKIP 21 /* exit_mmap has run: nothing left for the OOM killer */
 
 extern struct mm_struct init_mm;
-#endif /* TEMP */
 
 #endif /* _LINUX_MM_TYPES_H */

@@ -2,7 +2,7 @@
 /*
  * Powering QEMU off.  QEMU's isa-debug-exit device (port 0xf4) makes QEMU
  * exit with status (value << 1) | 1.  The exact outcome also goes to COM2
- * as one line, "FAULTLINE-EXIT <kind> <value>", because 8 bits of QEMU exit
+ * as one line, "FAULTLINE-EXIT <kind> <value> <extra>", because 8 bits of QEMU exit
  * status cannot tell a panic from every possible init exit status.
  * docs/testing.md describes the protocol.
  */
@@ -17,8 +17,12 @@
 
 /* The in-kernel tests ran; their verdict is in the KTAP output. */
 __noreturn void machine_power_off_ktest(void);
-/* PID 1 ended with this wait status (Linux encoding: code << 8, or the signal number). */
-__noreturn void machine_power_off_init(int wait_status);
+/*
+ * PID 1 ended with this wait status (Linux encoding: code << 8, or the
+ * signal number); free_delta is the change in free pages since /init
+ * started (0: nothing leaked).
+ */
+__noreturn void machine_power_off_init(int wait_status, long free_delta);
 __noreturn void machine_power_off_panic(void);
 
 #endif

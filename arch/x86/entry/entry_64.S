@@ -88,3 +88,82 @@ ret_from_intr:
 	RESTORE_REGS
 	addq	$8, %rsp		/* orig_ax */
 	iretq
+
+/*
+ * The syscall instruction: rcx = user rip, r11 = user rflags, rax = number,
+ * arguments in rdi, rsi, rdx, r10, r8, r9 (the Linux x86-64 convention).
+ * We switch to the task's kernel stack (cpu_tss.sp0), build the same
+ * struct pt_regs an interrupt would, and call do_syscall_64(regs).  The way
+ * out is iretq, shared with interrupts: under -icount it costs the same as
+ * sysretq and is safe for every return address.
+ */
+	.globl entry_SYSCALL_64
+entry_SYSCALL_64:
+	movq	%rsp, syscall_user_rsp(%rip)
+	movq	cpu_tss+4(%rip), %rsp	/* tss.sp0: the top of this task's kernel stack */
+	pushq	$0x23			/* ss: __USER_DS */
+	pushq	syscall_user_rsp(%rip)	/* sp */
+	pushq	%r11			/* flags */
+	pushq	$0x2b			/* cs: __USER_CS */
+	pushq	%rcx			/* ip */
+	pushq	%rax			/* orig_ax: the syscall number */
+	pushq	%rdi
+	SAVE_REGS_AFTER_DI
+	movq	%rsp, %rdi
+	xorl	%ebp, %ebp		/* backtraces stop at the user/kernel boundary */
+	subq	$8, %rsp
+	call	do_syscall_64
+	addq	$8, %rsp
+	jmp	ret_from_intr
+
+/*
+ * struct task_struct *__switch_to_asm(unsigned long *prev_sp, unsigned long next_sp,
+ *                                     struct task_struct *prev)
+ * Save the callee-saved registers on the old stack, switch stacks, pop
+ * them from the new one.  The C caller (context_switch) saves everything
+ * else the ABI lets it lose.
+ */
+	.globl __switch_to_asm
+__switch_to_asm:
+	pushq	%rbp
+	pushq	%rbx
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+	movq	%rsp, (%rdi)
+	movq	%rsi, %rsp
+	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%rbx
+	popq	%rbp
+	movq	%rdx, %rax		/* return prev, as seen from the new stack */
+	ret
+
+/*
+ * A new task's first return from __switch_to_asm lands here (copy_thread
+ * put this address on its stack, with one padding word between it and the
+ * pt_regs so calls here see a 16-byte aligned stack).  rbx = kernel-thread
+ * function or 0, r12 = its argument.  A user task (the child of fork) leaves
+ * through its pt_regs with iretq.
+ */
+	.globl ret_from_fork_asm
+ret_from_fork_asm:
+	movq	%rax, %rdi		/* prev, from __switch_to_asm */
+	call	schedule_tail
+	testq	%rbx, %rbx
+	jz	1f
+	movq	%r12, %rdi
+	call	*%rbx			/* a kernel thread: run it.  Only kernel_init returns, */
+					/* after kernel_execve built user registers: go there. */
+1:	leaq	8(%rsp), %rdi		/* the pt_regs */
+	call	exit_to_user_mode
+	addq	$8, %rsp
+	jmp	ret_from_intr
+
+	.section .bss
+	.balign 8
+syscall_user_rsp:
+	.quad	0

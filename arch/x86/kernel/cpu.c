@@ -76,3 +76,19 @@ void cpu_enable_protections(void)
 	write_cr4(cr4);
 	__asm__ __volatile__("fninit");
 }
+
+extern char entry_SYSCALL_64[];
+
+/*
+ * The syscall instruction: enter at entry_SYSCALL_64 with CS = __KERNEL_CS.
+ * STAR[63:48] is the base sysret would use (user CS = base + 16, SS = base
+ * + 8); we return with iretq, but keep it right.  SFMASK clears IF (the
+ * kernel runs with interrupts off), DF, TF, AC (SMAP stays armed) and NT.
+ */
+void syscall_init(void)
+{
+	wrmsr(MSR_STAR, ((u64)(0x18 | 3) << 48) | ((u64)0x08 << 32));
+	wrmsr(MSR_LSTAR, (unsigned long)entry_SYSCALL_64);
+	wrmsr(MSR_SYSCALL_MASK, (1UL << 8) | (1UL << 9) | (1UL << 10) | (1UL << 14) | (1UL << 18));
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+}

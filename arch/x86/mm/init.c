@@ -19,6 +19,7 @@
 #include <linux/mm.h>
 #include <linux/string.h>
 #include <asm/pgtable.h>
+#include <asm/pgtable_kernel.h>
 #include <asm/processor.h>
 #include <asm/setup.h>
 #include <asm/tlbflush.h>
@@ -202,4 +203,62 @@ void flush_tlb_kernel_range(unsigned long start, unsigned long end)
 {
 	for (unsigned long a = start; a < end; a += PAGE_SIZE)
 		__flush_tlb_one(a);
+}
+
+/* --- walking a whole table ------------------------------------------------ */
+
+static unsigned long sign_extend(unsigned long va)
+{
+	return (va & (1UL << 47)) ? (va | 0xffff000000000000UL) : va;
+}
+
+void walk_page_table(pgd_t *pgd, int first, int last, pt_leaf_fn fn, void *arg)
+{
+	for (int i = first; i <= last; i++) {
+		if (!pgd_present(pgd[i]))
+			continue;
+		pud_t *pud = __va(pgd_val(pgd[i]) & PTE_PFN_MASK);
+		for (int j = 0; j < 512; j++) {
+			unsigned long va_pud = sign_extend(((unsigned long)i << PGDIR_SHIFT) | ((unsigned long)j << PUD_SHIFT));
+			if (!pud_present(pud[j]))
+				continue;
+			if (pud_leaf(pud[j])) {
+				fn(va_pud, pud_val(pud[j]), 3, arg);
+				continue;
+			}
+			pmd_t *pmd = __va(pud_val(pud[j]) & PTE_PFN_MASK);
+			for (int k = 0; k < 512; k++) {
+				unsigned long va_pmd = va_pud | ((unsigned long)k << PMD_SHIFT);
+				if (!pmd_present(pmd[k]))
+					continue;
+				if (pmd_leaf(pmd[k])) {
+					fn(va_pmd, pmd_val(pmd[k]), 2, arg);
+					continue;
+				}
+				pte_t *pte = __va(pmd_val(pmd[k]) & PTE_PFN_MASK);
+				for (int l = 0; l < 512; l++)
+					if (pte_val(pte[l]) & _PAGE_PRESENT)
+						fn(va_pmd | ((unsigned long)l << PAGE_SHIFT), pte_val(pte[l]), 1, arg);
+			}
+		}
+	}
+}
+
+static void count_wx(unsigned long va, u64 entry, int level, void *arg)
+{
+	if ((entry & _PAGE_RW) && !(entry & _PAGE_NX)) {
+		if (*(unsigned long *)arg < 4)
+			pr_err("W+X kernel mapping at %#lx (level %d, entry %#lx)\n", va, level,
+			       (unsigned long)entry);
+		(*(unsigned long *)arg)++;
+	}
+}
+
+/* Linux's CONFIG_DEBUG_WX: every kernel mapping is writable or executable, never both. */
+unsigned long count_wx_kernel_mappings(void)
+{
+	unsigned long n = 0;
+
+	walk_page_table(swapper_pg_dir, KERNEL_PGD_BOUNDARY, PTRS_PER_PGD - 1, count_wx, &n);
+	return n;
 }

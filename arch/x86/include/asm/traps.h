@@ -3,6 +3,7 @@
 #define _ASM_X86_TRAPS_H
 
 #include <linux/types.h>
+#include <linux/compiler.h>
 #include <asm/ptrace.h>
 
 enum {
@@ -68,7 +69,16 @@ struct kernel_fault_catcher {
 	unsigned long error_code, cr2;
 };
 extern struct kernel_fault_catcher *active_fault_catcher;
-int kernel_fault_setjmp(struct kernel_fault_catcher *c);
+int kernel_fault_setjmp(struct kernel_fault_catcher *c) __attribute__((returns_twice));
+
+/* Arm and disarm around the access; the barriers keep the compiler from moving either. */
+#define arm_fault_catcher(c)                                                                       \
+	do {                                                                                       \
+		barrier();                                                                         \
+		WRITE_ONCE(active_fault_catcher, (c));                                             \
+		barrier();                                                                         \
+	} while (0)
+#define disarm_fault_catcher() arm_fault_catcher(NULL)
 
 typedef void (*irq_handler_t)(struct pt_regs *regs);
 void register_irq_handler(int vector, irq_handler_t fn);

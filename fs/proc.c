@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: MIT
+/*
+ * /proc: files whose contents are generated when opened (spec §7).
+ *
+ *   /proc/self/maps, /proc/<pid>/maps      the VMAs, in Linux's exact format
+ *   /proc/self/status, /proc/<pid>/status  identity and the Vm* memory lines
+ *   /proc/meminfo                          MemTotal, MemFree (the leak counter)
+ *   /proc/faultline/faults                 how many faults each handler took
+ */
+#include <linux/kernel.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/sched_core.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#define PROC_BUF_SIZE (256 * 1024)
+
+struct seq {
+	char *buf;
+	unsigned long len, size;
+};
+
+static __printf(2, 3) void seq_printf(struct seq *m, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	int n = vsnprintf(m->buf + m->len, m->size - m->len, fmt, ap);
+	va_end(ap);
+	m->len = min(m->len + n, m->size - 1);
+}
+
+/* The name column of a maps line (spec §7.1). */
+static const char *vma_name(struct mm_struct *mm, struct vm_area_struct *vma)
+{
+	if (vma->vm_file)
+		return vma->vm_file->name;
+	if (vma->vm_private_data && (vma->vm_flags & VM_MAYSHARE))
+		return "/dev/zero (deleted)";
+	if (vma->vm_start < mm->brk && vma->vm_end > mm->start_brk)
+		return "[heap]";
+	if (vma->vm_start <= mm->start_stack && vma->vm_end >= mm->start_stack)
+		return "[stack]";
+	return NULL;
+}
+
+static void show_map_vma(struct seq *m, struct mm_struct *mm, struct vm_area_struct *vma)
+{
+	unsigned long start_len = m->len;
+	struct fl_file *f = vma->vm_file ? vma->vm_file : vma->vm_private_data;
+	unsigned long ino = f ? f->ino : 0;
+	const char *name = vma_name(mm, vma);
+
+	seq_printf(m, "%08lx-%08lx %c%c%c%c %08lx %02x:%02x %lu ", vma->vm_start, vma->vm_end,
+		   vma->vm_flags & VM_READ ? 'r' : '-', vma->vm_flags & VM_WRITE ? 'w' : '-',
+		   vma->vm_flags & VM_EXEC ? 'x' : '-', vma->vm_flags & VM_MAYSHARE ? 's' : 'p',
+		   f ? vma->vm_pgoff << PAGE_SHIFT : 0, f ? 0 : 0, f ? (f->shmem ? 1 : 2) : 0, ino);
+	if (name) {
+		/* pad to column 72, then one space: names start at column 73 */
+		while (m->len - start_len < 72)
+			seq_printf(m, " ");
+		seq_printf(m, " %s", name);
+	}
+	seq_printf(m, "\n");
+}
+
+static void show_maps(struct seq *m, struct task_struct *t)
+{
+	struct mm_struct *mm = t->mm;
+	struct vm_area_struct *vma;
+
+	if (!mm || !mmget_not_zero(mm))
+		return;
+	mmap_read_lock(mm);
+	for_each_vma(mm, vma)
+		show_map_vma(m, mm, vma);
+	mmap_read_unlock(mm);
+	mmput(mm);
+}
+
+static void status_line(struct seq *m, const char *key, unsigned long kb)
+{
+	seq_printf(m, "%s:\t%8lu kB\n", key, kb);
+}
+
+/* Linux: task_mem (spec §7.2). */
+static void show_status(struct seq *m, struct task_struct *t)
+{
+	static const char *const state = "R (running)";
+	int threads = 1;
+	struct task_struct *th;
+
+	list_for_each_entry(th, &t->group_leader->thread_group, thread_node)
+		threads++;
+	seq_printf(m, "Name:\t%s\n", t->comm);
+	seq_printf(m, "State:\t%s\n", t->exit_state ? "Z (zombie)" : t->state == TASK_RUNNING ? state : "S (sleeping)");
+	seq_printf(m, "Tgid:\t%d\nPid:\t%d\nPPid:\t%d\n", t->tgid, t->pid, t->group_leader->real_parent->tgid);
+	struct mm_struct *mm = t->mm;
+	if (mm && mmget_not_zero(mm)) {
+		unsigned long anon = get_mm_counter(mm, MM_ANONPAGES), file = get_mm_counter(mm, MM_FILEPAGES);
+		unsigned long shmem = get_mm_counter(mm, MM_SHMEMPAGES), rss = anon + file + shmem;
+		unsigned long text = PAGE_ALIGN(mm->end_code) - (mm->start_code & PAGE_MASK);
+		text = min(text >> 10, mm->exec_vm << (PAGE_SHIFT - 10));
+		status_line(m, "VmPeak", max(mm->hiwater_vm, mm->total_vm) * 4);
+		status_line(m, "VmSize", mm->total_vm * 4);
+		status_line(m, "VmLck", mm->locked_vm * 4);
+		status_line(m, "VmPin", 0);
+		status_line(m, "VmHWM", max(mm->hiwater_rss, rss) * 4);
+		status_line(m, "VmRSS", rss * 4);
+		status_line(m, "RssAnon", anon * 4);
+		status_line(m, "RssFile", file * 4);
+		status_line(m, "RssShmem", shmem * 4);
+		status_line(m, "VmData", mm->data_vm * 4);
+		status_line(m, "VmStk", mm->stack_vm * 4);
+		status_line(m, "VmExe", text);
+		status_line(m, "VmLib", mm->exec_vm * 4 - text);
+		status_line(m, "VmPTE", atomic_long_read(&mm->pgtables_bytes) >> 10);
+		status_line(m, "VmSwap", 0);
+		mmput(mm);
+	}
+	seq_printf(m, "Threads:\t%d\n", threads);
+	seq_printf(m, "voluntary_ctxt_switches:\t%lu\nnonvoluntary_ctxt_switches:\t%lu\n", t->nvcsw, t->nivcsw);
+}
+
+static void show_meminfo(struct seq *m)
+{
+	seq_printf(m, "MemTotal:       %8lu kB\n", totalram_pages * 4);
+	seq_printf(m, "MemFree:        %8lu kB\n", nr_free_pages() * 4);
+}
+
+static void show_faults(struct seq *m)
+{
+	for (int i = 1; i < NR_FAULT_KINDS; i++)
+		seq_printf(m, "%-30s %lu\n", fault_kind_names[i], fault_counts[i]);
+}
+
+long proc_open(const char *path, struct file **out)
+{
+	struct task_struct *t = NULL;
+	const char *rest = path + 6; /* after "/proc/" */
+	struct seq m = { .size = PROC_BUF_SIZE };
+
+	if (!strncmp(rest, "self/", 5)) {
+		t = current;
+		rest += 5;
+	} else if (*rest >= '0' && *rest <= '9') {
+		const char *end;
+		t = find_task_by_pid(simple_strtoul(rest, &end, 10));
+		if (!t || *end != '/')
+			return -ENOENT;
+		rest = end + 1;
+	}
+	m.buf = kmalloc(PROC_BUF_SIZE, GFP_KERNEL);
+	if (!m.buf)
+		return -ENOMEM;
+	if (t && !strcmp(rest, "maps"))
+		show_maps(&m, t);
+	else if (t && !strcmp(rest, "status"))
+		show_status(&m, t);
+	else if (!t && !strcmp(rest, "meminfo"))
+		show_meminfo(&m);
+	else if (!t && !strcmp(rest, "faultline/faults"))
+		show_faults(&m);
+	else {
+		kfree(m.buf);
+		return -ENOENT;
+	}
+	*out = file_alloc_buffer(m.buf, m.len);
+	if (!*out) {
+		kfree(m.buf);
+		return -ENOMEM;
+	}
+	return 0;
+}

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The OOM killer.  When a user page fault cannot get memory, pick the
+ * process with the largest resident set and kill it with SIGKILL; its
+ * memory comes back when it exits.  PID 1 is chosen only when nothing
+ * else is left.  (Linux: out_of_memory, select_bad_process; its badness
+ * score is RSS + page tables + swap, adjusted by oom_score_adj.)
+ */
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/oom.h>
+#include <linux/sched_core.h>
+#include <linux/signal.h>
+
+unsigned long oom_kills;
+
+static unsigned long badness(struct task_struct *t)
+{
+	if (!t->mm || (t->flags & (PF_KTHREAD | PF_EXITING)) || t->group_leader != t)
+		return 0;
+	return get_mm_rss(t->mm) + atomic_long_read(&t->mm->pgtables_bytes) / PAGE_SIZE + 1;
+}
+
+void pagefault_out_of_memory(void)
+{
+	struct task_struct *t, *victim = NULL;
+	unsigned long worst = 0;
+
+	list_for_each_entry(t, &init_task.tasks, tasks) {
+		unsigned long points = badness(t);
+		if (t->tgid == 1)
+			points = points ? 1 : 0; /* init last */
+		if (points > worst) {
+			worst = points;
+			victim = t;
+		}
+	}
+	if (!victim)
+		panic("Out of memory and no killable processes");
+	oom_kills++;
+	printk(KERN_ERR "Out of memory: killed process %d (%s) total-vm:%lukB anon-rss:%lukB file-rss:%lukB\n",
+	       victim->pid, victim->comm, victim->mm->total_vm * 4,
+	       get_mm_counter(victim->mm, MM_ANONPAGES) * 4, get_mm_counter(victim->mm, MM_FILEPAGES) * 4);
+	send_sig(SIGKILL, victim);
+	list_for_each_entry(t, &victim->thread_group, thread_node)
+		send_sig(SIGKILL, t);
+}
