@@ -83,7 +83,7 @@ unsigned long arch_get_unmapped_area_topdown(struct fl_file *file, unsigned long
 		return addr;
 	/* A hint is used when the range is free (guard gaps included); it is never an error. */
 	if (addr) {
-		addr = PAGE_ALIGN(addr);
+		addr &= PAGE_MASK; /* x86 rounds a hint down (the generic code rounds up) */
 		if (addr <= TASK_SIZE - len) {
 			struct vm_area_struct *vma = find_vma(mm, addr);
 			if (!vma || addr + len <= vm_start_gap(vma))

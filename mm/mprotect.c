@@ -67,6 +67,10 @@ long sys_mprotect(unsigned long start, size_t len, unsigned long prot)
 			goto out;
 		start = vma->vm_start;
 	}
+	if (grows & PROT_GROWSUP) {
+		error = -EINVAL; /* x86 has no VM_GROWSUP mappings */
+		goto out;
+	}
 	for (nstart = start;;) {
 		vm_flags_t newflags = (vma->vm_flags & ~(VM_READ | VM_WRITE | VM_EXEC)) |
 				      (prot & PROT_READ ? VM_READ : 0) | (prot & PROT_WRITE ? VM_WRITE : 0) |
@@ -77,15 +81,15 @@ long sys_mprotect(unsigned long start, size_t len, unsigned long prot)
 			goto out;
 		}
 		tmp = min(vma->vm_end, end);
-		unsigned long vm_end = vma->vm_end;
 		error = mprotect_fixup(mm, vma, nstart, tmp, newflags);
 		if (error)
 			goto out;
 		nstart = tmp;
 		if (nstart >= end)
 			goto out;
+		/* The next VMA must start right here (it may have merged with the one we just changed). */
 		vma = find_vma(mm, nstart);
-		if (!vma || vma->vm_start != nstart || vm_end != nstart) {
+		if (!vma || vma->vm_start > nstart) {
 			error = -ENOMEM; /* a hole inside the range */
 			goto out;
 		}
