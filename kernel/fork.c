@@ -230,7 +230,7 @@ static int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 }
 
 /* Linux: dup_mm.  A copy of the parent's struct, reset by mm_init, then dup_mmap. */
-static struct mm_struct *dup_mm(struct task_struct *tsk, struct mm_struct *oldmm)
+struct mm_struct *dup_mm(struct task_struct *tsk, struct mm_struct *oldmm)
 {
 	struct mm_struct *mm = kmem_cache_alloc(mm_cachep, GFP_KERNEL);
 

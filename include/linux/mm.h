@@ -183,3 +183,5 @@ void mmput(struct mm_struct *mm);
 void mmgrab(struct mm_struct *mm);
 void mmdrop(struct mm_struct *mm);
 extern bool mm_refcount_debug;
+struct task_struct;
+struct mm_struct *dup_mm(struct task_struct *tsk, struct mm_struct *oldmm);

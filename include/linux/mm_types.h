@@ -190,6 +190,14 @@ struct mm_struct {
 	unsigned long cpu_bitmap[];
 };
 
+/* The layout promises of spec §1.1, checked at compile time. */
+_Static_assert(offsetof(struct mm_struct, mm_count) == 0, "mm_count comes first");
+_Static_assert(offsetof(struct mm_struct, mm_mt) == L1_CACHE_BYTES,
+	       "mm_count is alone on its cache line: the next field starts on the following line");
+_Static_assert(_Alignof(struct mm_struct) == L1_CACHE_BYTES, "mm_struct is cacheline aligned");
+_Static_assert(offsetof(struct mm_struct, cpu_bitmap) == sizeof(struct mm_struct),
+	       "the CPU mask is the flexible tail of the struct");
+
 /* MMF_* flags */
 #define MMF_DUMPABLE 0
 #define MMF_OOM_SKIP 21 /* exit_mmap has run: nothing left for the OOM killer */
