@@ -112,10 +112,24 @@ int put_user_u64(u64 val, void *uaddr)
 	return copy_to_user(uaddr, &val, sizeof(val)) ? -EFAULT : 0;
 }
 
+/*
+ * Kernel addresses only: a user address here would be a SMAP violation,
+ * which oopses with no fixup (Linux: copy_from_kernel_nofault_allowed).
+ * Non-canonical addresses are let through on purpose: they raise #GP,
+ * and the same exception-table entry recovers from that too.
+ */
+static bool kernel_nofault_allowed(const void *addr)
+{
+	return (unsigned long)addr >= TASK_SIZE_MAX + PAGE_SIZE;
+}
+
 int get_kernel_nofault_u64(u64 *val, const void *addr)
 {
 	int err = 0;
 	u64 v = 0;
+
+	if (!kernel_nofault_allowed(addr))
+		return -EFAULT;
 
 	__asm__ __volatile__("1: movq (%2), %1\n"
 			     "2:\n"
@@ -132,6 +146,9 @@ int get_kernel_nofault_u64(u64 *val, const void *addr)
 int put_kernel_nofault_u8(void *addr, u8 val)
 {
 	int err = 0;
+
+	if (!kernel_nofault_allowed(addr))
+		return -EFAULT;
 
 	__asm__ __volatile__("1: movb %2, (%1)\n"
 			     "2:\n"
