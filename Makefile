@@ -118,4 +118,7 @@ compile_commands.json:
 clean:
 	rm -rf $(BUILD)
 
+# A change of flags rebuilds everything.
+$(KOBJ): Makefile
+
 -include $(KOBJ:.o=.d)

@@ -63,6 +63,8 @@ void start_kernel(u32 mb2_info_phys)
 	if (cmdline_has("quiet"))
 		console_loglevel = CONSOLE_LOGLEVEL_QUIET;
 	fault_inject_setup();
+	slab_debug_poison = cmdline_has("slub_debug"); /* before the first cache exists */
+	page_poisoning = cmdline_get_ulong("page_poison", 0);
 	cpu_enable_nx();          /* before any page table uses bit 63 */
 	paging_init();            /* init_mm.pgd: direct map + kernel image, CR3 switched */
 	cpu_enable_protections(); /* WP, SMEP, SMAP, PGE */

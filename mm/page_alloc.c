@@ -36,6 +36,8 @@ struct free_area {
 };
 
 static struct free_area free_area[MAX_ORDER + 1];
+bool page_poisoning; /* "page_poison=1": fill freed pages with PAGE_POISON, check on allocation */
+#define PAGE_POISON 0xaa
 static DEFINE_SPINLOCK(zone_lock);
 static unsigned long nr_free;
 unsigned long totalram_pages;
@@ -111,10 +113,31 @@ static void expand(unsigned long pfn, unsigned int low, unsigned int high)
 	}
 }
 
+/* Is the freed page still all poison?  (A write after free changed it.) */
+bool page_poison_intact(struct page *page)
+{
+	const u64 *w = page_address(page);
+	const u64 poison = 0x0101010101010101ULL * PAGE_POISON;
+
+	for (unsigned long i = 0; i < PAGE_SIZE / 8; i++)
+		if (w[i] != poison)
+			return false;
+	return true;
+}
+
+static void poison_page(struct page *page)
+{
+	memset(page_address(page), PAGE_POISON, PAGE_SIZE);
+	SetPageFlag(page, PG_poisoned);
+}
+
 static void prep_new_page(struct page *page, unsigned int order, gfp_t gfp)
 {
 	for (unsigned long i = 0; i < (1UL << order); i++) {
 		struct page *p = page + i;
+		if (PageFlag(p, PG_poisoned) && !page_poison_intact(p))
+			panic("page allocator: pfn %#lx was written after it was freed (use after free)",
+			      page_to_pfn(p));
 		if (unlikely(PageBuddy(p) || page_ref_count(p) || PageReserved(p)))
 			panic("page allocator: bad state of pfn %#lx (flags %#lx refcount %d)",
 			      page_to_pfn(p), p->flags, page_ref_count(p));
@@ -175,6 +198,9 @@ void __free_pages(struct page *page, unsigned int order)
 		page[i].compound_head = 0;
 		page[i].flags = 0;
 	}
+	if (page_poisoning)
+		for (unsigned long i = 0; i < (1UL << order); i++)
+			poison_page(page + i);
 	spin_lock_irqsave(&zone_lock, flags);
 	__free_one_page(page_to_pfn(page), order);
 	nr_free += 1UL << order;

@@ -94,22 +94,29 @@ def tier_ktest():
 
 
 def tier_meta():
-    # The deliberate NULL dereference: the kernel must oops with a symbolised
-    # backtrace and panic, and our KTAP parsing must call that case failed.
-    r, text, results = run_ktest("quiet ktest=crash ktest.crash", timeout=60)
-    case = [res for res in results if res[0] == "crash"]
-    reported_failed = bool(case) and all(res[2] in ("fail", "missing") for res in case)
-    checks = {
-        "oops line": "Oops: page fault (#PF)" in text,
-        "CR2 is the NULL address": "CR2 (faulting address): 0000000000000000" in text,
-        "backtrace names the culprit": "ktest_null_deref+0x" in text,
-        "backtrace names its caller": "ktest_run_from_cmdline+0x" in text,
-        "panic": "Kernel panic - not syncing" in text,
-        "QEMU exit is the panic code": r.qemu_status == flqemu.QEMU_EXIT_PANIC and r.exit_kind == "panic",
-        "the case is reported failed, not passed": reported_failed,
+    # The deliberate kernel bugs: each must oops with a readable report and
+    # a symbolised backtrace, panic, and be reported failed by our parsing.
+    crashes = {
+        "null": ["Oops: page fault (#PF)", "CR2 (faulting address): 0000000000000000",
+                 "kernel NULL pointer dereference", "ktest_null_deref_now+0x", "ktest_crash+0x",
+                 "ktest_run_from_cmdline+0x"],
+        "stack": ["BUG: kernel stack overflow: the stack guard page was hit",
+                  "Oops: double fault (#DF)", "recurse+0x", "ktest-overflow"],
+        "smep": ["kernel tried to execute user memory at 0000000000400000 (SMEP)",
+                 "[protection instruction-fetch kernel-mode]"],
+        "smap": ["outside a uaccess window (SMAP)", "[protection read kernel-mode]", "ktest_crash+0x"],
     }
-    bad = [k for k, v in checks.items() if not v]
-    report("meta/deliberate-oops-is-a-failure", not bad, "missing: " + ", ".join(bad) + "\n" + text[-1500:])
+    for kind, needles in crashes.items():
+        r, text, results = run_ktest(f"quiet ktest=crash ktest.crash={kind}", timeout=60)
+        case = [res for res in results if res[0] == "crash"]
+        checks = {f"'{n}'": n in text for n in needles}
+        checks["panic"] = "Kernel panic - not syncing" in text
+        checks["QEMU exit is the panic code"] = (r.qemu_status == flqemu.QEMU_EXIT_PANIC
+                                                 and r.exit_kind == "panic")
+        checks["reported failed, not passed"] = bool(case) and all(res[2] in ("fail", "missing")
+                                                                    for res in case)
+        bad = [k for k, v in checks.items() if not v]
+        report(f"meta/deliberate-oops-{kind}", not bad, "missing: " + ", ".join(bad) + "\n" + text[-2000:])
 
     # The banner of a plain boot: memory map, page counts, command line.
     r = flqemu.boot("ktest=none banner-check", timeout=60)
@@ -143,6 +150,9 @@ def main():
     import run_tests_user  # noqa: E402
     import run_tests_gdb  # noqa: E402
     run_tests_user.register(TIERS, report)
+    if os.path.exists(os.path.join(ROOT, "tools", "run_tests_robust.py")):
+        import run_tests_robust  # noqa: E402
+        run_tests_robust.register(TIERS, report)
     run_tests_gdb.register(TIERS, report)
     t0 = time.monotonic()
     for name, fn in TIERS.items():

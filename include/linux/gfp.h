@@ -39,6 +39,8 @@ void free_pages_range_core(unsigned long start_pfn, unsigned long end_pfn);
 void split_page(struct page *page, unsigned int order);
 
 unsigned long nr_free_pages(void);
+extern bool page_poisoning;
+bool page_poison_intact(struct page *page);
 extern unsigned long totalram_pages;
 /* Blocks free at each order, for a /proc/buddyinfo-like view. */
 unsigned long buddy_nr_free(unsigned int order);

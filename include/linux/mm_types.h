@@ -50,6 +50,7 @@ enum pageflags {
 	PG_anon,     /* anonymous user memory */
 	PG_zero,     /* the shared zero page */
 	PG_pgtable,  /* a user page-table page */
+	PG_poisoned, /* free and filled with PAGE_POISON (page_poison=1) */
 };
 
 

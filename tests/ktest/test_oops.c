@@ -9,11 +9,23 @@
 #include <linux/kallsyms.h>
 #include <linux/ktest.h>
 #include <linux/string.h>
+#include <linux/mm.h>
+#include <linux/sched_core.h>
+#include <uapi/mman.h>
 #include <asm/traps.h>
 #include <asm/uaccess.h>
 
 extern char log_buf[];
 extern unsigned long log_next;
+
+/* A separate function, so the backtrace of the NULL crash names it. */
+static noinline void ktest_null_deref_now(void)
+{
+	volatile int *null = NULL;
+
+	__asm__("" : "+r"(null));
+	*null = 1;
+}
 
 static void test_kallsyms(struct ktest *t)
 {
@@ -111,21 +123,71 @@ static struct ktest_case oops_cases[] = {
 };
 KTEST_SUITE(oops, oops_cases);
 
-/* The deliberate kernel bug.  Without "ktest.crash" it is skipped. */
-static noinline void ktest_null_deref(struct ktest *t)
+/*
+ * The deliberate kernel bugs.  Without "ktest.crash=KIND" on the command
+ * line the case is skipped; the meta tier boots with each KIND and checks
+ * the oops:  null   a NULL dereference
+ *            stack  unbounded recursion in a kernel thread: guard page, double fault
+ *            smep   the kernel calls code in a user page
+ *            smap   the kernel reads a user page outside a uaccess window
+ */
+static volatile int recursion_limit = 1 << 30; /* never reached: the guard page comes first */
+
+static noinline int recurse(int depth)
 {
-	if (!cmdline_has("ktest.crash")) {
-		ktest_skip(t, "needs ktest.crash on the command line");
+	volatile char pad[256];
+
+	pad[0] = depth;
+	if (depth >= recursion_limit)
+		return 0;
+	return recurse(depth + 1) + pad[0];
+}
+
+static int overflow_thread(void *arg)
+{
+	return recurse(0);
+}
+
+/* A scratch address space with one user page holding "ret". */
+static unsigned long user_page_with_ret(void)
+{
+	struct mm_struct *mm = mm_alloc();
+
+	arch_pick_mmap_layout(mm);
+	current->mm = current->active_mm = mm;
+	switch_mm(&init_mm, mm, current);
+	unsigned long a = vm_mmap_pgoff(NULL, 0x400000, PAGE_SIZE, PROT_READ | PROT_EXEC | PROT_WRITE,
+					MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, 0);
+	u8 ret = 0xc3;
+	copy_to_user((void *)a, &ret, 1);
+	return a;
+}
+
+static noinline void ktest_crash(struct ktest *t)
+{
+	char kind[16];
+
+	if (!cmdline_get("ktest.crash", kind, sizeof(kind)) && !cmdline_has("ktest.crash")) {
+		ktest_skip(t, "needs ktest.crash=null|stack|smep|smap on the command line");
 		return;
 	}
-	pr_info("ktest: dereferencing NULL on purpose\n");
-	volatile int *null = NULL;
-	__asm__("" : "+r"(null));
-	*null = 1;
+	if (!cmdline_get("ktest.crash", kind, sizeof(kind)))
+		strlcpy(kind, "null", sizeof(kind));
+	pr_info("ktest: crashing on purpose (%s)\n", kind);
+	if (!strcmp(kind, "stack")) {
+		kthread_run(overflow_thread, NULL, "ktest-overflow");
+		schedule();
+	} else if (!strcmp(kind, "smep")) {
+		((void (*)(void))user_page_with_ret())();
+	} else if (!strcmp(kind, "smap")) {
+		volatile u8 *p = (u8 *)user_page_with_ret();
+		(void)*p;
+	}
+	ktest_null_deref_now();
 }
 
 static struct ktest_case crash_cases[] = {
-	KTEST_CASE(ktest_null_deref),
+	KTEST_CASE(ktest_crash),
 	{},
 };
 KTEST_SUITE(crash, crash_cases);

@@ -10,6 +10,7 @@
 #include <asm/processor.h>
 #include <asm/traps.h>
 #include <asm/signal.h>
+#include <linux/sched.h>
 
 static const char *const trap_names[32] = {
 	[X86_TRAP_DE] = "divide error",
@@ -103,6 +104,27 @@ void show_trace(unsigned long ip, unsigned long bp, unsigned long sp)
 	printk(KERN_EMERG "Call Trace:\n");
 	sprint_symbol(sym, sizeof(sym), ip);
 	printk(KERN_EMERG " [<%016lx>] %s\n", ip, sym);
+
+	/*
+	 * The innermost function may not have linked its frame yet: stopped in
+	 * its prologue ("push %rbp; mov %rsp,%rbp": offsets 0-3), or a leaf that
+	 * GCC compiled without a frame at all (it does not start with push
+	 * %rbp, 0x55).  Its caller's return address is then on the stack: on
+	 * top, or just above the pushed rbp.
+	 */
+	unsigned long fn_start;
+	if (kallsyms_lookup(ip, &fn_start, NULL) && sp >= stack_lo && sp + 16 <= stack_hi) {
+		bool frameless = *(u8 *)fn_start != 0x55;
+		unsigned long ret = 0;
+		if (frameless || ip == fn_start)
+			ret = ((unsigned long *)sp)[0];
+		else if (ip - fn_start < 4)
+			ret = ((unsigned long *)sp)[1];
+		if (ret && kernel_text_address(ret)) {
+			sprint_symbol(sym, sizeof(sym), ret);
+			printk(KERN_EMERG " [<%016lx>] %s\n", ret, sym);
+		}
+	}
 	for (int depth = 0; depth < 32; depth++) {
 		if (bp < stack_lo || bp + 16 > stack_hi || (bp & 7))
 			break;
@@ -173,9 +195,33 @@ void register_irq_handler(int vector, irq_handler_t fn)
 	irq_handlers[vector] = fn;
 }
 
+bool addr_in_stack_guard(unsigned long addr);
+
+/*
+ * A double fault on its own IST stack.  The usual cause in a kernel: the
+ * stack ran into its guard page, the CPU could not push the page fault's
+ * frame there, and gave up.  Say so before the usual oops, and do not walk
+ * the broken stack.  Linux: exc_double_fault / handle_stack_overflow.
+ */
+static __noreturn void do_double_fault(struct pt_regs *regs)
+{
+	unsigned long cr2 = read_cr2();
+
+	console_loglevel = CONSOLE_LOGLEVEL_DEFAULT;
+	if (addr_in_stack_guard(cr2) || addr_in_stack_guard(regs->sp)) {
+		printk(KERN_EMERG "BUG: kernel stack overflow: the stack guard page was hit at %016lx "
+		       "(RSP %016lx, task %d %s, stack %p-%p)\n", cr2, regs->sp, current->pid, current->comm,
+		       current->stack, (char *)current->stack + KERNEL_STACK_SIZE);
+		regs->bp = 0; /* the frame chain is on the broken stack: show only RIP */
+	}
+	die("double fault", regs, X86_TRAP_DF);
+}
+
 /* Exceptions other than #PF: user mode gets a signal, kernel mode a fixup or an oops. */
 static void do_trap(struct pt_regs *regs, int vector)
 {
+	if (vector == X86_TRAP_DF)
+		do_double_fault(regs);
 	if (user_mode(regs)) {
 		force_sig_trap(regs, vector);
 		return;

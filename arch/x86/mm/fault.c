@@ -105,8 +105,11 @@ static void do_user_addr_fault(struct pt_regs *regs, unsigned long error_code, u
 		die("page fault", regs, X86_TRAP_PF);
 	}
 	if (boot_cpu_data.has_smap && !(error_code & X86_PF_USER) && !(regs->flags & X86_EFLAGS_AC)) {
-		printk(KERN_EMERG "BUG: kernel accessed user memory at %016lx outside a uaccess window (SMAP)\n",
-		       address);
+		if (address < PAGE_SIZE)
+			printk(KERN_EMERG "BUG: kernel NULL pointer dereference, address: %016lx\n", address);
+		else
+			printk(KERN_EMERG "BUG: kernel accessed user memory at %016lx outside a uaccess window (SMAP)\n",
+			       address);
 		die("page fault", regs, X86_TRAP_PF);
 	}
 	if (!mm) {
