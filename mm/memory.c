@@ -546,33 +546,44 @@ int copy_page_range(struct vm_area_struct *dst_vma, struct vm_area_struct *src_v
 {
 	struct mm_struct *dst = dst_vma->vm_mm, *src = src_vma->vm_mm;
 	bool cow = is_cow_mapping(src_vma->vm_flags);
+	unsigned long addr = src_vma->vm_start, end = src_vma->vm_end;
 
-	for (unsigned long addr = src_vma->vm_start; addr < src_vma->vm_end; addr += PAGE_SIZE) {
+	/* One PTE table (2 MiB) at a time: walk the upper levels once per table, not per page. */
+	while (addr < end) {
+		unsigned long next = (addr + PMD_SIZE) & PMD_MASK;
+		if (!next || next > end)
+			next = end;
 		pte_t *spte = follow_pte(src, addr);
 		if (!spte) {
-			unsigned long next = (addr + PMD_SIZE) & PMD_MASK;
-			addr = (next ? next : src_vma->vm_end) - PAGE_SIZE;
+			addr = next;
 			continue;
 		}
-		pte_t pte = ptep_get(spte);
-		if (pte_none(pte))
-			continue;
-		pte_t *dpte = get_locked_pte(dst, addr);
-		if (!dpte)
-			return -ENOMEM;
-		struct page *page = vm_normal_page(pte);
-		if (page) {
-			get_page(page);
-			page_add_rmap(page);
-			inc_mm_counter(dst, mm_counter(page));
+		pte_t *dtable = NULL; /* the child's PTE table for this 2 MiB, made on first need */
+		for (; addr < next; addr += PAGE_SIZE, spte++) {
+			pte_t pte = ptep_get(spte);
+			if (pte_none(pte))
+				continue;
+			if (!dtable) {
+				pte_t *d = get_locked_pte(dst, addr);
+				if (!d)
+					return -ENOMEM;
+				dtable = d - pte_index(addr);
+			}
+			pte_t *dpte = dtable + pte_index(addr);
+			struct page *page = vm_normal_page(pte);
+			if (page) {
+				get_page(page);
+				page_add_rmap(page);
+				inc_mm_counter(dst, mm_counter(page));
+			}
+			if (cow && pte_write(pte)) {
+				pte = pte_wrprotect(pte);
+				set_pte(spte, pte); /* the parent loses write permission too */
+			}
+			if (src_vma->vm_flags & VM_SHARED)
+				pte = pte_mkclean(pte);
+			set_pte(dpte, pte_mkold(pte));
 		}
-		if (cow && pte_write(pte)) {
-			pte = pte_wrprotect(pte);
-			set_pte(spte, pte); /* the parent loses write permission too */
-		}
-		if (src_vma->vm_flags & VM_SHARED)
-			pte = pte_mkclean(pte);
-		set_pte(dpte, pte_mkold(pte));
 	}
 	return 0;
 }

@@ -544,26 +544,31 @@ struct vm_area_struct *expand_stack(struct mm_struct *mm, unsigned long addr)
 	return vma;
 }
 
-/* The last user is gone: unmap everything.  Linux: exit_mmap. */
+/*
+ * The last user is gone: unmap everything.  Linux: exit_mmap.  The VMAs
+ * are not erased from the tree one by one: the whole tree goes at the end.
+ */
 void exit_mmap(struct mm_struct *mm)
 {
 	struct vm_area_struct *vma;
+	unsigned long addr = 0;
+	int count = 0;
 
 	mmap_write_lock(mm);
 	update_hiwater_rss(mm);
-	while ((vma = find_vma(mm, 0))) {
-		MA_STATE(mas, &mm->mm_mt, vma->vm_start, vma->vm_end - 1);
+	while ((vma = find_vma(mm, addr))) {
+		addr = vma->vm_end;
 		zap_page_range(vma, vma->vm_start, vma->vm_end);
-		mas_store_gfp(&mas, NULL);
 		vm_stat_account(mm, vma->vm_flags, -(long)vma_pages(vma));
 		if (vma->vm_ops && vma->vm_ops->close)
 			vma->vm_ops->close(vma);
 		vm_area_free(vma);
-		mm->map_count--;
+		count++;
 	}
 	free_pgd_range(mm, 0, TASK_SIZE, 0, TASK_SIZE);
 	mtree_destroy(&mm->mm_mt);
+	WARN_ON(count != mm->map_count);
+	mm->map_count = 0;
 	mm->flags |= 1UL << MMF_OOM_SKIP;
 	mmap_write_unlock(mm);
-	WARN_ON(mm->map_count != 0);
 }
