@@ -6,6 +6,8 @@
  *   /proc/self/status, /proc/<pid>/status  identity and the Vm* memory lines
  *   /proc/meminfo                          MemTotal, MemFree (the leak counter)
  *   /proc/faultline/faults                 how many faults each handler took
+ *   /proc/self/mm_refs, /proc/<pid>/mm_refs  Faultline's own: mm_users, mm_count and
+ *                                          map_count of the task's mm (tests read them)
  */
 #include <linux/kernel.h>
 #include <linux/file.h>
@@ -136,6 +138,17 @@ static void show_faults(struct seq *m)
 		seq_printf(m, "%-30s %lu\n", fault_kind_names[i], fault_counts[i]);
 }
 
+static void show_mm_refs(struct seq *m, struct task_struct *t)
+{
+	struct mm_struct *mm = t->mm;
+
+	if (!mm)
+		return;
+	/* Read without taking a reference: the numbers are what the task itself holds. */
+	seq_printf(m, "mm_users %d\nmm_count %d\nmap_count %d\n", atomic_read(&mm->mm_users),
+		   atomic_read(&mm->mm_count), mm->map_count);
+}
+
 long proc_open(const char *path, struct file **out)
 {
 	struct task_struct *t = NULL;
@@ -159,6 +172,8 @@ long proc_open(const char *path, struct file **out)
 		show_maps(&m, t);
 	else if (t && !strcmp(rest, "status"))
 		show_status(&m, t);
+	else if (t && !strcmp(rest, "mm_refs"))
+		show_mm_refs(&m, t);
 	else if (!t && !strcmp(rest, "meminfo"))
 		show_meminfo(&m);
 	else if (!t && !strcmp(rest, "faultline/faults"))

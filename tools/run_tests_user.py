@@ -17,9 +17,6 @@ import flqemu  # noqa: E402
 
 ROOT = flqemu.ROOT
 USER = os.path.join(ROOT, "build", "user")
-run_elf = __import__("importlib").import_module("run_elf") if False else None
-
-
 def load_run_elf():
     import importlib.machinery
     import importlib.util
@@ -31,9 +28,9 @@ def load_run_elf():
     return mod
 
 
-def read_cases():
+def read_cases(name="cases.txt"):
     cases = []
-    with open(os.path.join(ROOT, "tests", "user", "cases.txt")) as f:
+    with open(os.path.join(ROOT, "tests", "user", name)) as f:
         for line in f:
             line = line.split("#", 1)[0].split()
             if line:
@@ -76,6 +73,34 @@ def tier_user(report):
             if status in (rel.EXIT_PANIC, rel.EXIT_TIMEOUT):
                 problems.append(r.console.decode(errors="replace")[-2000:])
             report(f"user/{name}", not problems, "; ".join(problems))
+    tier_faultline_only(report, rel)
+
+
+def tier_faultline_only(report, rel):
+    """Cases with golden output (kernel state Linux does not show): build with musl, run, compare."""
+    for name, prog, args in read_cases("faultline-only.txt"):
+        exe = os.path.join(USER, prog)
+        build = subprocess.run(["musl-gcc", "-static", "-O2", "-Wall", "-Wextra", "-Werror", "-o", exe,
+                                os.path.join(ROOT, "tests", "user", prog + ".c"), "-lpthread"],
+                               capture_output=True, text=True)
+        if build.returncode:
+            report(f"user/{name}", False, "build failed:\n" + build.stderr[-1500:])
+            continue
+        r = rel.run(exe, args, timeout=300)
+        status, leaked = rel.status_of(r)
+        with open(os.path.join(ROOT, "tests", "user", "golden", name + ".out"), "rb") as f:
+            want = f.read()
+        problems = []
+        if status != 0:
+            problems.append(f"status {status}")
+        if r.console != want:
+            diff = difflib.unified_diff(want.decode(errors="replace").splitlines(),
+                                        r.console.decode(errors="replace").splitlines(),
+                                        "golden", "Faultline", lineterm="", n=1)
+            problems.append("output differs:\n" + "\n".join(list(diff)[:40]))
+        if leaked:
+            problems.append(f"{leaked} pages not freed after the program ended")
+        report(f"user/{name}", not problems, "; ".join(problems))
 
 
 def register(tiers, report):
