@@ -118,6 +118,8 @@ compile_commands.json:
 clean:
 	rm -rf $(BUILD)
 
+-include labs.mk
+
 # A change of flags rebuilds everything.
 $(KOBJ): Makefile
 

@@ -9,6 +9,7 @@ Tiers (DESIGN.md §2):
   meta   the harness itself: a deliberate oops must be reported as a failure
   user   user programs run as PID 1, compared with the host Linux
   gdb    GDB batch sessions against QEMU's gdbstub
+  labs   each course lab: the solution gets full marks, the generated skeleton does not
 """
 import argparse
 import glob
@@ -154,6 +155,9 @@ def main():
         import run_tests_robust  # noqa: E402
         run_tests_robust.register(TIERS, report)
     run_tests_gdb.register(TIERS, report)
+    if os.path.exists(os.path.join(ROOT, "tools", "run_tests_labs.py")):
+        import run_tests_labs  # noqa: E402
+        run_tests_labs.register(TIERS, report)
     t0 = time.monotonic()
     for name, fn in TIERS.items():
         if only and name not in only:
