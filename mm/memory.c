@@ -34,6 +34,7 @@
 
 struct page *zero_page; /* the shared zero page: every read of untouched anonymous memory */
 unsigned long fault_counts[NR_FAULT_KINDS];
+enum fault_kind last_fault_kind; /* what the latest handle_mm_fault did: for the trace line */
 bool fault_trace_enabled;
 static char anon_vma_marker; /* anon_vma is only a "has anonymous pages" marker here: no rmap */
 
@@ -150,8 +151,6 @@ static int mm_counter(struct page *page)
 
 static void page_add_rmap(struct page *page) { atomic_inc(&page->_mapcount); }
 static void page_remove_rmap(struct page *page) { atomic_dec(&page->_mapcount); }
-
-static void trace_fault(struct vm_fault *vmf, vm_fault_t ret);
 
 /* ---------------------------------------------------------------------
  * The leaf handlers.
@@ -397,24 +396,10 @@ vm_fault_t handle_mm_fault(struct vm_area_struct *vma, unsigned long address, un
 
 	vm_fault_t ret = __handle_mm_fault(&vmf);
 	fault_counts[vmf.kind]++;
+	last_fault_kind = vmf.kind;
 	if (!(ret & VM_FAULT_ERROR) && current)
 		current->min_flt++; /* mm_account_fault */
-	if (fault_trace_enabled)
-		trace_fault(&vmf, ret);
 	return ret;
-}
-
-/* One line per fault: the teaching version of Linux's page-fault tracepoints. */
-static void trace_fault(struct vm_fault *vmf, vm_fault_t ret)
-{
-	printk(KERN_INFO "fault: pid %d addr %#lx %s%s vma %#lx-%#lx %c%c%c%c -> %s%s\n",
-	       current ? current->pid : 0, vmf->real_address,
-	       vmf->flags & FAULT_FLAG_WRITE ? "write" : vmf->flags & FAULT_FLAG_INSTRUCTION ? "exec" : "read",
-	       vmf->flags & FAULT_FLAG_USER ? "" : " (kernel uaccess)", vmf->vma->vm_start,
-	       vmf->vma->vm_end, vmf->vma->vm_flags & VM_READ ? 'r' : '-',
-	       vmf->vma->vm_flags & VM_WRITE ? 'w' : '-', vmf->vma->vm_flags & VM_EXEC ? 'x' : '-',
-	       vmf->vma->vm_flags & VM_MAYSHARE ? 's' : 'p', fault_kind_names[vmf->kind],
-	       ret & VM_FAULT_OOM ? " OOM" : ret & VM_FAULT_SIGBUS ? " SIGBUS" : ret & VM_FAULT_SIGSEGV ? " SIGSEGV" : "");
 }
 
 /* ---------------------------------------------------------------------

@@ -174,6 +174,7 @@ pte_t *follow_pte(struct mm_struct *mm, unsigned long addr);     /* the PTE if i
 extern struct page *zero_page;
 extern unsigned long fault_counts[NR_FAULT_KINDS];
 extern bool fault_trace_enabled;
+extern enum fault_kind last_fault_kind;
 
 /* kernel/fork.c: lifetime of an mm */
 struct mm_struct *mm_alloc(void);

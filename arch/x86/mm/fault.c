@@ -35,6 +35,31 @@
 #include <asm/signal.h>
 #include <asm/traps.h>
 
+/*
+ * With fault tracing on ("fault_trace" on the command line, or syscall
+ * 0x666c at run time), one line per user-space fault: the teaching
+ * version of Linux's page_fault_user tracepoint.
+ *   fault: init[1] addr 0x404040 ip 0x401000 [not-present write user-mode]
+ *          vma 0x404000-0x405000 rw-p -> do_cow_fault
+ */
+static void trace_user_fault(struct pt_regs *regs, unsigned long error_code, unsigned long address,
+			     struct vm_area_struct *vma, const char *outcome)
+{
+	char ec[96];
+
+	if (!fault_trace_enabled)
+		return;
+	decode_pf_error_code(error_code, ec, sizeof(ec));
+	if (vma)
+		printk(KERN_INFO "fault: %s[%d] addr %#lx ip %#lx [%s] vma %#lx-%#lx %c%c%c%c -> %s\n",
+		       current->comm, current->pid, address, regs->ip, ec, vma->vm_start, vma->vm_end,
+		       vma->vm_flags & VM_READ ? 'r' : '-', vma->vm_flags & VM_WRITE ? 'w' : '-',
+		       vma->vm_flags & VM_EXEC ? 'x' : '-', vma->vm_flags & VM_MAYSHARE ? 's' : 'p', outcome);
+	else
+		printk(KERN_INFO "fault: %s[%d] addr %#lx ip %#lx [%s] no vma -> %s\n", current->comm,
+		       current->pid, address, regs->ip, ec, outcome);
+}
+
 /* Kernel-mode fault we cannot resolve: a fixup if the instruction has one, else an oops. */
 static void kernelmode_fixup_or_oops(struct pt_regs *regs, unsigned long error_code,
 				     unsigned long address, const char *why)
@@ -54,10 +79,6 @@ static void __bad_area_nosemaphore(struct pt_regs *regs, unsigned long error_cod
 							     : "unable to handle page fault");
 		return;
 	}
-	if (fault_trace_enabled)
-		printk(KERN_INFO "fault: pid %d addr %#lx ip %#lx error %#lx -> SIGSEGV (%s)\n",
-		       current->pid, address, regs->ip, error_code,
-		       si_code == SEGV_ACCERR ? "SEGV_ACCERR" : "SEGV_MAPERR");
 	force_sig_fault(SIGSEGV, si_code, address);
 }
 
@@ -129,11 +150,13 @@ static void do_user_addr_fault(struct pt_regs *regs, unsigned long error_code, u
 	mmap_read_lock(mm);
 	vma = find_vma(mm, address);
 	if (unlikely(!vma)) {
+		trace_user_fault(regs, error_code, address, NULL, "bad_area: SIGSEGV (SEGV_MAPERR)");
 		bad_area(regs, error_code, address, SEGV_MAPERR);
 		return;
 	}
 	if (unlikely(vma->vm_start > address)) {
 		if (!(vma->vm_flags & VM_GROWSDOWN)) {
+			trace_user_fault(regs, error_code, address, NULL, "bad_area: SIGSEGV (SEGV_MAPERR)");
 			bad_area(regs, error_code, address, SEGV_MAPERR);
 			return;
 		}
@@ -142,6 +165,7 @@ static void do_user_addr_fault(struct pt_regs *regs, unsigned long error_code, u
 		mmap_write_lock(mm);
 		vma = expand_stack(mm, address);
 		if (!vma) {
+			trace_user_fault(regs, error_code, address, NULL, "stack cannot grow: SIGSEGV (SEGV_MAPERR)");
 			mmap_write_unlock(mm);
 			__bad_area_nosemaphore(regs, error_code, address, SEGV_MAPERR);
 			return;
@@ -149,11 +173,15 @@ static void do_user_addr_fault(struct pt_regs *regs, unsigned long error_code, u
 		mmap_write_downgrade(mm);
 	}
 	if (unlikely(access_error(error_code, vma))) {
+		trace_user_fault(regs, error_code, address, vma, "access_error: SIGSEGV (SEGV_ACCERR)");
 		bad_area(regs, error_code, address, SEGV_ACCERR);
 		return;
 	}
 
 	vm_fault_t fault = handle_mm_fault(vma, address, flags, regs);
+	trace_user_fault(regs, error_code, address, vma,
+			 fault & VM_FAULT_OOM ? "out of memory" : fault & VM_FAULT_SIGBUS ? "SIGBUS"
+			 : fault & VM_FAULT_SIGSEGV ? "SIGSEGV" : fault_kind_names[last_fault_kind]);
 	mmap_read_unlock(mm);
 	if (likely(!(fault & VM_FAULT_ERROR)))
 		return;
