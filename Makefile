@@ -30,7 +30,7 @@ KERNEL := $(BUILD)/faultline.elf
 ISO    := $(BUILD)/faultline.iso
 INITRAMFS := $(BUILD)/initramfs.cpio
 
-.PHONY: all kernel iso run debug test test-host test-ktest test-user test-gdb bench clean deps help \
+.PHONY: all kernel iso run debug test deps-user test-host test-ktest test-user test-gdb bench clean deps help \
 	compile_commands.json
 all: $(KERNEL) $(ISO)
 kernel: $(KERNEL)
@@ -47,6 +47,9 @@ help:
 # Install what the build and the tests need (Debian 12, as root), once.
 deps:
 	@tools/ensure-deps
+
+deps-user:
+	@tools/ensure-deps --quiet musl-gcc
 
 $(BUILD)/k/%.c.o: %.c
 	@mkdir -p $(dir $@)
@@ -81,7 +84,8 @@ $(KERNEL): $(KOBJ) $(BUILD)/kallsyms.o linker.ld
 		|| { echo "kallsyms: text moved between links"; rm -f $@; exit 1; }
 
 # The default initramfs: the interactive shell and the demo programs.
-$(INITRAMFS): tools/mkinitramfs.py $(wildcard user/*.c user/*.h user/lib/*) | $(BUILD)
+$(INITRAMFS): | deps-user
+$(INITRAMFS): tools/mkinitramfs.py user/Makefile $(wildcard user/*.c user/*.h user/lib/* user/demos/*) | $(BUILD)
 	$(MAKE) -C user BUILD=$(abspath $(BUILD))/user
 	$(PYTHON) tools/mkinitramfs.py $@ $(BUILD)/user/rootfs
 
@@ -96,7 +100,7 @@ $(ISO): $(KERNEL) boot/grub.cfg
 	grub-mkrescue -o $@ $(BUILD)/iso 2> $(BUILD)/grub-mkrescue.log || { cat $(BUILD)/grub-mkrescue.log; exit 1; }
 
 run: $(ISO) $(INITRAMFS)
-	@tools/ensure-deps --quiet qemu-system-x86_64
+	@tools/ensure-deps --quiet qemu-system-x86_64 musl-gcc
 	tools/boot --initramfs $(INITRAMFS) --cmdline "$(CMDLINE)" --interactive
 
 debug: $(ISO) $(INITRAMFS)

@@ -91,11 +91,12 @@ static void status_line(struct seq *m, const char *key, unsigned long kb)
 static void show_status(struct seq *m, struct task_struct *t)
 {
 	static const char *const state = "R (running)";
-	int threads = 1;
+	int threads = !(t->group_leader->flags & PF_EXITING);
 	struct task_struct *th;
 
+	/* A thread stops counting when it starts to exit, as on Linux (not when it is reaped). */
 	list_for_each_entry(th, &t->group_leader->thread_group, thread_node)
-		threads++;
+		threads += !(th->flags & PF_EXITING);
 	seq_printf(m, "Name:\t%s\n", t->comm);
 	seq_printf(m, "State:\t%s\n", t->exit_state ? "Z (zombie)" : t->state == TASK_RUNNING ? state : "S (sleeping)");
 	seq_printf(m, "Tgid:\t%d\nPid:\t%d\nPPid:\t%d\n", t->tgid, t->pid, t->group_leader->real_parent->tgid);

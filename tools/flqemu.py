@@ -31,6 +31,10 @@ def make_disk(path, cmdline, initramfs):
         f.truncate(size)
     subprocess.run(["mformat", "-i", path, "-T", str(size // 512), "-h", "64", "-s", "32", "::"],
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # GRUB's script syntax would end the command at ';' (and treat &|<> specially): escape those.
+    # Quotes pass through as written; the kernel splits init's arguments at spaces only.
+    for ch in ";&|<>":
+        cmdline = cmdline.replace(ch, "\\" + ch)
     cfg = ['menuentry "Faultline" {',
            f"\tmultiboot2 ($isoroot)/boot/faultline.elf {cmdline}".rstrip()]
     if initramfs:
