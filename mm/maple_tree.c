@@ -777,13 +777,16 @@ struct mt_elem {
 
 /* Nodes a write may need, given the plan. */
 static unsigned int mt_nodes_needed(struct maple_tree *mt, unsigned long S, unsigned long T,
-				    unsigned int m)
+				    unsigned int m, struct mt_path *known)
 {
 	struct mt_path p;
 	unsigned int h = mt->ma_height, d, a, b, need;
 	struct maple_node *leaf;
 
-	mt_walk_path(mt, S, &p);
+	if (known)
+		p = *known;
+	else
+		mt_walk_path(mt, S, &p);
 	leaf = p.node[h - 1];
 	if (p.max[h - 1] < T)
 		return h + 1; /* spanning write: worst case */
@@ -890,7 +893,8 @@ static int mt_store(struct ma_state *mas, unsigned long first, unsigned long las
 		T = list[m - 1].e = e;
 
 	/* Reserve every node the write can need; after this nothing fails. */
-	need = mt_nodes_needed(mt, S, T, m);
+	bool reuse = S == first;
+	need = mt_nodes_needed(mt, S, T, m, reuse ? &p : NULL);
 	if (need > mt->ma_height && mt->ma_height >= MAPLE_HEIGHT_MAX)
 		return -ENOMEM; /* the tree cannot grow taller (not reachable in practice) */
 	if (!mas_fill_stash(mas, need))
@@ -900,7 +904,9 @@ static int mt_store(struct ma_state *mas, unsigned long first, unsigned long las
 	for (;;) {
 		struct maple_node *leaf;
 
-		mt_walk_path(mt, S, &p);
+		if (!reuse)
+			mt_walk_path(mt, S, &p);
+		reuse = false;
 		h = p.height;
 		leaf = p.node[h - 1];
 		a = p.off[h - 1];

@@ -146,9 +146,10 @@ static unsigned long mmap_region(struct fl_file *file, unsigned long addr, unsig
 	struct mm_struct *mm = current->mm;
 	unsigned long pages = len >> PAGE_SHIFT;
 
-	if (!may_expand_vm(mm, vm_flags, pages - count_vma_pages_range(mm, addr, addr + len)))
+	unsigned long mapped = count_vma_pages_range(mm, addr, addr + len);
+	if (!may_expand_vm(mm, vm_flags, pages - mapped))
 		return -ENOMEM;
-	if (do_vmi_munmap(mm, addr, len))
+	if (mapped && do_vmi_munmap(mm, addr, len))
 		return -ENOMEM;
 
 	struct vm_area_struct *vma = vm_area_alloc(mm);
@@ -337,15 +338,16 @@ int do_vmi_munmap(struct mm_struct *mm, unsigned long start, size_t len)
 		if (__split_vma(mm, vma, start, 1))
 			return -ENOMEM;
 	}
-	struct vm_area_struct *last = find_vma(mm, end - 1);
+	struct vm_area_struct *last = vma->vm_end >= end ? vma : find_vma(mm, end - 1);
 	if (last && last->vm_start < end && last->vm_end > end) {
 		if (__split_vma(mm, last, end, 1))
 			return -ENOMEM;
+		if (last == vma)
+			vma = find_vma(mm, start);
 	}
 
 	/* Now [start, end) holds whole VMAs only.  Collect them off the tree. */
 	struct vm_area_struct *detached[64];
-	vma = find_vma(mm, start);
 	prev = vma_prev(mm, vma);
 	while (vma && vma->vm_start < end) {
 		int n = 0;
