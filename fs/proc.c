@@ -8,6 +8,8 @@
  *   /proc/faultline/faults                 how many faults each handler took
  *   /proc/self/mm_refs, /proc/<pid>/mm_refs  Faultline's own: mm_users, mm_count and
  *                                          map_count of the task's mm (tests read them)
+ *   /proc/self/ptdump, /proc/<pid>/ptdump  Faultline's own: every page-table page of the
+ *                                          user half and every present PTE (tools/mmviz.py)
  */
 #include <linux/kernel.h>
 #include <linux/file.h>
@@ -16,6 +18,7 @@
 #include <linux/sched_core.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <asm/pgtable.h>
 
 #define PROC_BUF_SIZE (256 * 1024)
 
@@ -139,6 +142,63 @@ static void show_faults(struct seq *m)
 		seq_printf(m, "%-30s %lu\n", fault_kind_names[i], fault_counts[i]);
 }
 
+/*
+ * The user half of a page table, one line per table page and per mapped
+ * PTE, indented by level:
+ *   pgd <phys>
+ *     pud[<idx>] <phys>              (a PUD table, from PGD entry idx)
+ *       pmd[<idx>] <phys>
+ *         pte[<idx>] <phys>
+ *           <va> -> <phys> <flags> ref=<refcount> map=<mapcount>
+ */
+static void show_ptdump(struct seq *m, struct task_struct *t)
+{
+	struct mm_struct *mm = t->mm;
+
+	if (!mm || !mmget_not_zero(mm))
+		return;
+	mmap_read_lock(mm);
+	seq_printf(m, "pgd %#lx pgtables_bytes %ld\n", (unsigned long)__pa(mm->pgd),
+		   atomic_long_read(&mm->pgtables_bytes));
+	for (int i = 0; i < KERNEL_PGD_BOUNDARY; i++) {
+		if (!pgd_present(mm->pgd[i]))
+			continue;
+		pud_t *pud = __va(pgd_val(mm->pgd[i]) & PTE_PFN_MASK);
+		seq_printf(m, "  pud[%d] %#lx\n", i, (unsigned long)__pa(pud));
+		for (int j = 0; j < 512; j++) {
+			if (!pud_present(pud[j]))
+				continue;
+			pmd_t *pmd = __va(pud_val(pud[j]) & PTE_PFN_MASK);
+			seq_printf(m, "    pmd[%d] %#lx\n", j, (unsigned long)__pa(pmd));
+			for (int k = 0; k < 512; k++) {
+				if (!pmd_present(pmd[k]))
+					continue;
+				pte_t *pte = __va(pmd_val(pmd[k]) & PTE_PFN_MASK);
+				seq_printf(m, "      pte[%d] %#lx\n", k, (unsigned long)__pa(pte));
+				for (int l = 0; l < 512; l++) {
+					pte_t e = pte[l];
+					if (pte_none(e))
+						continue;
+					unsigned long va = ((unsigned long)i << PGDIR_SHIFT) | ((unsigned long)j << PUD_SHIFT) |
+							   ((unsigned long)k << PMD_SHIFT) | ((unsigned long)l << PAGE_SHIFT);
+					struct page *pg = pte_special(e) ? NULL : pfn_to_page(pte_pfn(e));
+					seq_printf(m, "        %#lx -> %#lx %s%s%s%s%s%s ref=%d map=%d\n", va,
+						   (unsigned long)(pte_val(e) & PTE_PFN_MASK),
+						   pte_val(e) & _PAGE_PRESENT ? "P" : "protnone", pte_write(e) ? " RW" : "",
+						   pte_val(e) & _PAGE_USER ? " U" : "", pte_dirty(e) ? " D" : "",
+						   pte_young(e) ? " A" : "", pte_special(e) ? " zero-page" : (pte_exec(e) ? " X" : " NX"),
+						   pg ? page_ref_count(pg) : 0, pg ? page_mapcount(pg) : 0);
+					if (m->len > m->size - 256)
+						goto out;
+				}
+			}
+		}
+	}
+out:
+	mmap_read_unlock(mm);
+	mmput(mm);
+}
+
 static void show_mm_refs(struct seq *m, struct task_struct *t)
 {
 	struct mm_struct *mm = t->mm;
@@ -175,6 +235,8 @@ long proc_open(const char *path, struct file **out)
 		show_status(&m, t);
 	else if (t && !strcmp(rest, "mm_refs"))
 		show_mm_refs(&m, t);
+	else if (t && !strcmp(rest, "ptdump"))
+		show_ptdump(&m, t);
 	else if (!t && !strcmp(rest, "meminfo"))
 		show_meminfo(&m);
 	else if (!t && !strcmp(rest, "faultline/faults"))
