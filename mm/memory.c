@@ -18,6 +18,9 @@
  *                otherwise:                copy (wp_page_copy)
  *         PTE present and already allowing it -> spurious: set A/D bits
  *
+ * The handlers are noinline so that a breakpoint on any of them in GDB
+ * stops before it changes anything, and a backtrace shows the whole path.
+ *
  * Every handler returns a vm_fault_t: 0, or VM_FAULT_OOM / SIGBUS / SIGSEGV.
  * Locking: mmap_lock held for reading (at least); page_table_lock guards
  * filling in table entries.  On one CPU with a non-preemptive kernel the
@@ -157,7 +160,7 @@ static void page_remove_rmap(struct page *page) { atomic_dec(&page->_mapcount); 
  */
 
 /* Private anonymous memory, no PTE yet.  Linux: do_anonymous_page. */
-static vm_fault_t do_anonymous_page(struct vm_fault *vmf)
+static noinline vm_fault_t do_anonymous_page(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct mm_struct *mm = vma->vm_mm;
@@ -200,7 +203,7 @@ static struct page *__do_fault(struct vm_fault *vmf, vm_fault_t *ret)
 }
 
 /* Read of a file or shmem page: map the page-cache page itself, read-only. */
-static vm_fault_t do_read_fault(struct vm_fault *vmf)
+static noinline vm_fault_t do_read_fault(struct vm_fault *vmf)
 {
 	vm_fault_t ret;
 	struct page *page = __do_fault(vmf, &ret);
@@ -216,7 +219,7 @@ static vm_fault_t do_read_fault(struct vm_fault *vmf)
 }
 
 /* Write to a private file mapping: map a private anonymous copy of the file page. */
-static vm_fault_t do_cow_fault(struct vm_fault *vmf)
+static noinline vm_fault_t do_cow_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	vm_fault_t ret;
@@ -244,7 +247,7 @@ static vm_fault_t do_cow_fault(struct vm_fault *vmf)
 }
 
 /* Write to a shared mapping: the shared page itself, writable and dirty. */
-static vm_fault_t do_shared_fault(struct vm_fault *vmf)
+static noinline vm_fault_t do_shared_fault(struct vm_fault *vmf)
 {
 	vm_fault_t ret;
 	struct page *page = __do_fault(vmf, &ret);
@@ -260,7 +263,7 @@ static vm_fault_t do_shared_fault(struct vm_fault *vmf)
 }
 
 /* No PTE in a file-backed or shmem VMA.  Linux: do_fault. */
-static vm_fault_t do_fault(struct vm_fault *vmf)
+static noinline vm_fault_t do_fault(struct vm_fault *vmf)
 {
 	if (!vmf->vma->vm_ops->fault)
 		return VM_FAULT_SIGBUS;
@@ -272,7 +275,7 @@ static vm_fault_t do_fault(struct vm_fault *vmf)
 }
 
 /* Make the present PTE writable in place. */
-static vm_fault_t wp_page_reuse(struct vm_fault *vmf)
+static noinline vm_fault_t wp_page_reuse(struct vm_fault *vmf)
 {
 	pte_t entry = pte_mkwrite(pte_mkdirty(pte_mkyoung(vmf->orig_pte)));
 
@@ -283,7 +286,7 @@ static vm_fault_t wp_page_reuse(struct vm_fault *vmf)
 }
 
 /* Copy on write: a new page with the old contents (or zeros), mapped writable. */
-static vm_fault_t wp_page_copy(struct vm_fault *vmf, struct page *old)
+static noinline vm_fault_t wp_page_copy(struct vm_fault *vmf, struct page *old)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct mm_struct *mm = vma->vm_mm;
@@ -323,7 +326,7 @@ static vm_fault_t wp_page_copy(struct vm_fault *vmf, struct page *old)
  * PTE holds the only reference to it (after fork, whoever writes first
  * copies, and the other then owns the original), and copies otherwise.
  */
-static vm_fault_t do_wp_page(struct vm_fault *vmf)
+static noinline vm_fault_t do_wp_page(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct page *page = vm_normal_page(vmf->orig_pte);
@@ -336,7 +339,7 @@ static vm_fault_t do_wp_page(struct vm_fault *vmf)
 }
 
 /* Linux: handle_pte_fault. */
-static vm_fault_t handle_pte_fault(struct vm_fault *vmf)
+static noinline vm_fault_t handle_pte_fault(struct vm_fault *vmf)
 {
 	vmf->orig_pte = ptep_get(vmf->pte);
 
@@ -361,7 +364,7 @@ static vm_fault_t handle_pte_fault(struct vm_fault *vmf)
 }
 
 /* Walk to the PTE, allocating the tables above it.  Linux: __handle_mm_fault. */
-static vm_fault_t __handle_mm_fault(struct vm_fault *vmf)
+static noinline vm_fault_t __handle_mm_fault(struct vm_fault *vmf)
 {
 	struct mm_struct *mm = vmf->vma->vm_mm;
 	pmd_t *pmd = pmd_alloc_walk(mm, vmf->address);

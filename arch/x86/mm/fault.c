@@ -105,13 +105,13 @@ static bool access_error(unsigned long error_code, struct vm_area_struct *vma)
 	return !vma_is_accessible(vma);
 }
 
-static void do_kern_addr_fault(struct pt_regs *regs, unsigned long error_code, unsigned long address)
+static noinline void do_kern_addr_fault(struct pt_regs *regs, unsigned long error_code, unsigned long address)
 {
 	/* User space must not learn whether a kernel page is present: the code says PROT either way. */
 	__bad_area_nosemaphore(regs, error_code | X86_PF_PROT, address, SEGV_MAPERR);
 }
 
-static void do_user_addr_fault(struct pt_regs *regs, unsigned long error_code, unsigned long address)
+static noinline void do_user_addr_fault(struct pt_regs *regs, unsigned long error_code, unsigned long address)
 {
 	struct mm_struct *mm = current ? current->mm : NULL;
 	struct vm_area_struct *vma;

@@ -6,7 +6,7 @@ from faultline.utils import register
 
 @register
 class FlFreePages(gdb.Command):
-    """Free pages: the total the tests compare, and blocks free at each order."""
+    """fl-freepages: free pages (the total the tests compare), and blocks free at each order."""
     NAME = "fl-freepages"
 
     def __init__(self):
