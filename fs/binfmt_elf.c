@@ -217,13 +217,16 @@ static int create_elf_tables(struct linux_binprm *bprm, const struct elf64_hdr *
 	int k = 0;
 	block[k++] = bprm->argc;
 	unsigned long str = mm->arg_start;
-	for (int i = 0; i < bprm->argc + bprm->envc; i++) {
-		if (i == bprm->argc)
-			block[k++] = 0;
+	for (int i = 0; i < bprm->argc; i++) {
 		block[k++] = str;
 		str += strlen(bprm->strings + (str - mm->arg_start)) + 1;
 	}
-	block[k++] = 0;
+	block[k++] = 0; /* end of argv */
+	for (int i = 0; i < bprm->envc; i++) {
+		block[k++] = str;
+		str += strlen(bprm->strings + (str - mm->arg_start)) + 1;
+	}
+	block[k++] = 0; /* end of envp */
 	memcpy(&block[k], auxv, sizeof(auxv));
 	int err = copy_to_user((void *)sp, block, (items + ei_index) * 8) ? -EFAULT : 0;
 	kfree(block);

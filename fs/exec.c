@@ -141,12 +141,47 @@ static int do_execve_common(const char *filename, const char *const *argv, const
  * Called by load_elf_binary once the headers are known to be good:
  * make the new mm and switch to it.  Linux: begin_new_exec.
  */
+/*
+ * exec ends every other thread of the process first (Linux: de_thread):
+ * they get SIGKILL and we wait until each has gone through do_exit.
+ * Faultline supports this from the thread-group leader only; an exec from
+ * another thread, which Linux allows by giving the exec'ing thread the
+ * leader's identity, fails with -EBUSY before the point of no return.
+ */
+static int de_thread(struct task_struct *tsk)
+{
+	struct task_struct *leader = tsk->group_leader, *t;
+	bool others;
+
+	if (thread_group_empty(tsk))
+		return 0;
+	if (leader != tsk)
+		return -EBUSY;
+	leader->group_exec_task = tsk;
+	list_for_each_entry(t, &leader->thread_group, thread_node)
+		if (!t->exit_state)
+			send_sig(SIGKILL, t);
+	do {
+		schedule(); /* we stay runnable: the killed threads run and exit */
+		others = false;
+		list_for_each_entry(t, &leader->thread_group, thread_node)
+			others |= !t->exit_state;
+	} while (others && !fatal_signal_pending(tsk));
+	leader->group_exec_task = NULL;
+	return others ? -EINTR : 0;
+}
+
 int begin_new_exec(struct linux_binprm *bprm)
 {
+	int err = de_thread(current);
+
+	if (err)
+		return err;
 	struct mm_struct *mm = mm_alloc();
 
 	if (!mm)
 		return -ENOMEM;
+	flush_signal_handlers(current);
 	arch_pick_mmap_layout(mm);
 	bprm->mm = mm;
 	exec_mmap(mm);

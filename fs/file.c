@@ -51,6 +51,7 @@ int copy_files(bool share, struct task_struct *tsk)
 	}
 	if (share) {
 		atomic_inc(&old->count);
+		tsk->files = old;
 		return 0;
 	}
 	struct files_struct *fs = kzalloc(sizeof(*fs), GFP_KERNEL);

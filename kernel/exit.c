@@ -16,6 +16,8 @@
 #include <linux/signal.h>
 #include <linux/file.h>
 #include <linux/futex.h>
+
+bool group_dead(struct task_struct *leader);
 #include <asm/uaccess.h>
 
 struct task_struct *reaper_thread;
@@ -76,6 +78,9 @@ static void forget_original_parent(struct task_struct *father)
 /* Free what is left of a task: its struct.  The kernel stack went with the reaper. */
 void release_task(struct task_struct *p)
 {
+	/* A leader goes last; detach threads not yet reaped so they never touch its list again. */
+	while (!list_empty(&p->thread_group))
+		list_del_init(p->thread_group.next);
 	list_del(&p->sibling);
 	list_del(&p->tasks);
 	if (!list_empty(&p->thread_node) && p->thread_node.next)
@@ -89,13 +94,37 @@ void release_task(struct task_struct *p)
 /* Become a zombie and tell the parent, or go away at once when nobody will wait.  Linux: exit_notify. */
 static void exit_notify(struct task_struct *tsk)
 {
+	struct task_struct *leader = tsk->group_leader;
+
 	forget_original_parent(tsk);
-	if (tsk->exit_signal < 0 || tsk->real_parent == &init_task) {
-		tsk->exit_state = EXIT_DEAD; /* a thread, or nobody to wait: auto-reap */
+	if (tsk->exit_signal < 0) {
+		tsk->exit_state = EXIT_DEAD; /* a thread: nobody waits for it */
+		/* The last thread of a group whose leader already exited: the process is done now. */
+		if (leader != tsk && leader->exit_state == EXIT_ZOMBIE && group_dead(leader))
+			wake_up_process(leader->real_parent);
 		return;
 	}
+	if (tsk->real_parent == &init_task) {
+		tsk->exit_state = EXIT_DEAD; /* nobody to wait: auto-reap */
+		return;
+	}
+	/* A leader stays a zombie; wait4 takes it only once all its threads are gone too. */
 	tsk->exit_state = EXIT_ZOMBIE;
-	wake_up_process(tsk->real_parent);
+	if (group_dead(tsk))
+		wake_up_process(tsk->real_parent);
+}
+
+/* Has every thread of leader's group exited (the leader included)? */
+bool group_dead(struct task_struct *leader)
+{
+	struct task_struct *t;
+
+	if (!leader->exit_state && !(leader->flags & PF_EXITING))
+		return false;
+	list_for_each_entry(t, &leader->thread_group, thread_node)
+		if (!t->exit_state)
+			return false;
+	return true;
 }
 
 static __noreturn void init_exit_and_power_off(struct task_struct *tsk);
@@ -107,13 +136,20 @@ void do_exit(long code)
 	if (tsk->flags & PF_EXITING)
 		panic("recursive do_exit in pid %d", tsk->pid);
 	tsk->flags |= PF_EXITING;
-	if (tsk->group_leader->group_exit)
-		code = tsk->group_leader->group_exit_code; /* exit_group: one status for all */
+	struct task_struct *leader = tsk->group_leader;
+	if (leader->group_exit) {
+		code = leader->group_exit_code; /* exit_group or a fatal signal: one status for all */
+	} else if (thread_group_empty(tsk)) {
+		/* The last thread to exit decides the process's status (Linux: synchronize_group_exit). */
+		leader->group_exit = true;
+		leader->group_exit_code = code;
+	}
 	tsk->exit_code = code;
 
 	if (tsk->tgid == 1 && thread_group_empty(tsk))
 		init_exit_and_power_off(tsk);
 	exit_files(tsk);
+	exit_sighand(tsk);
 	exit_mm();
 	exit_notify(tsk);
 	tsk->state = TASK_DEAD;
@@ -176,6 +212,8 @@ void do_group_exit(int exit_code)
 	struct task_struct *t, *n;
 	struct task_struct *leader = current->group_leader;
 
+	if (leader->group_exit)
+		do_exit(leader->group_exit_code); /* another thread started the group exit */
 	leader->group_exit = true;
 	leader->group_exit_code = exit_code;
 	list_for_each_entry_safe(t, n, &leader->thread_group, thread_node)
@@ -221,16 +259,17 @@ long sys_wait4(pid_t pid, int *stat_addr, int options, void *ru)
 			if (pid > 0 && child->pid != pid)
 				continue;
 			have_child = true;
-			if (child->exit_state != EXIT_ZOMBIE)
+			if (child->exit_state != EXIT_ZOMBIE || !group_dead(child))
 				continue;
 			pid_t cpid = child->pid;
-			int status = child->exit_code;
+			int status = child->group_exit ? child->group_exit_code : child->exit_code;
+			/* Reap first: a bad status pointer still consumes the child, as on Linux. */
+			child->exit_state = EXIT_DEAD;
+			release_task(child);
 			if (stat_addr && put_user_u32(status, stat_addr))
 				return -EFAULT;
 			if (ru && clear_user(ru, 144))
 				return -EFAULT;
-			child->exit_state = EXIT_DEAD;
-			release_task(child);
 			return cpid;
 		}
 		if (!have_child)

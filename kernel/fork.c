@@ -22,6 +22,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/file.h>
+#include <linux/signal.h>
 #include <asm/pgtable_kernel.h>
 #include <asm/tlbflush.h>
 #include <asm/uaccess.h>
@@ -217,7 +218,12 @@ static int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 		}
 		if (tmp->vm_ops && tmp->vm_ops->open)
 			tmp->vm_ops->open(tmp);
-		if (!(tmp->vm_flags & VM_WIPEONFORK) && copy_page_range(tmp, mpnt)) {
+		/*
+		 * Only VMAs with anonymous pages need their PTEs copied; shared and
+		 * untouched file mappings are simply faulted in again by the child
+		 * (Linux: vma_needs_copy).
+		 */
+		if (!(tmp->vm_flags & VM_WIPEONFORK) && mpnt->anon_vma && copy_page_range(tmp, mpnt)) {
 			ret = -ENOMEM;
 			break;
 		}
@@ -313,17 +319,26 @@ static struct task_struct *copy_process(struct kernel_clone_args *args)
 	else
 		p->flags &= ~PF_KTHREAD;
 
+	p->group_exit = false;
+	p->group_exit_code = 0;
+	p->group_exec_task = NULL;
 	if (args->fn) {
 		p->mm = NULL;
 		p->active_mm = NULL;
 		p->files = NULL;
+		p->sighand = NULL;
 	} else {
+		p->files = NULL;
+		p->sighand = NULL;
 		int err = copy_mm(clone_flags, p);
 		if (!err)
 			err = copy_files(clone_flags & CLONE_FILES, p);
+		if (!err)
+			err = copy_sighand(clone_flags, p);
 		if (err) {
 			if (p->mm)
 				mmput(p->mm);
+			exit_files(p);
 			free_kernel_stack(p->stack);
 			free_task_struct(p);
 			return ERR_PTR(err);

@@ -15,6 +15,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/sched_core.h>
+#include <linux/signal.h>
 #include <linux/string.h>
 #include <asm/desc.h>
 #include <asm/processor.h>
@@ -108,7 +109,8 @@ static int kernel_init(void *unused)
 		}
 	}
 	argv[argc] = NULL;
-	if (files_init_console(current))
+	current->sighand = sighand_alloc();
+	if (files_init_console(current) || !current->sighand)
 		panic("no memory for init's files");
 	init_baseline_free_pages = nr_free_pages();
 	int ret = kernel_execve(init_path, argv, envp);

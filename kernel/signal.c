@@ -13,6 +13,8 @@
 #include <asm/signal.h>
 #include <asm/traps.h>
 #include <asm/uaccess.h>
+#include <linux/slab.h>
+#include <linux/string.h>
 
 bool show_unhandled_signals = true;
 
@@ -75,33 +77,100 @@ void force_sig_trap(struct pt_regs *regs, int vector)
 	force_sig_fault(sig, SI_KERNEL, 0);
 }
 
-/* On every return to user mode: die of a pending signal, or let someone else run. */
+/*
+ * On every return to user mode: die of a pending signal, or let someone
+ * else run.  A fatal signal ends the whole thread group (every thread dies
+ * with the signal as the status), unless the group is already going: then
+ * this thread just exits.
+ */
 void exit_to_user_mode(struct pt_regs *regs)
 {
 	for (;;) {
-		if (fatal_signal_pending(current))
-			do_exit(next_signal(current)); /* wait status: the signal number */
+		if (fatal_signal_pending(current)) {
+			struct task_struct *leader = current->group_leader;
+			int sig = next_signal(current);
+			if (leader->group_exit || leader->group_exec_task)
+				do_exit(sig);
+			do_group_exit(sig); /* wait status: the signal number */
+		}
 		if (!need_resched())
 			return;
 		schedule();
 	}
 }
 
-struct k_sigaction {
-	unsigned long handler, flags, restorer, mask;
-};
+struct sighand_struct *sighand_alloc(void)
+{
+	struct sighand_struct *sh = kzalloc(sizeof(*sh), GFP_KERNEL);
+
+	if (sh)
+		sh->count = 1;
+	return sh;
+}
+
+/* Threads share the table; a fork copies it.  Linux: copy_sighand. */
+int copy_sighand(unsigned long clone_flags, struct task_struct *tsk)
+{
+	struct sighand_struct *old = current->sighand;
+
+	if (!old) {
+		tsk->sighand = NULL;
+		return 0;
+	}
+	if (clone_flags & 0x00000800) { /* CLONE_SIGHAND */
+		old->count++;
+		tsk->sighand = old;
+		return 0;
+	}
+	tsk->sighand = sighand_alloc();
+	if (!tsk->sighand)
+		return -ENOMEM;
+	memcpy(tsk->sighand->action, old->action, sizeof(old->action));
+	return 0;
+}
+
+void exit_sighand(struct task_struct *tsk)
+{
+	struct sighand_struct *sh = tsk->sighand;
+
+	tsk->sighand = NULL;
+	if (sh && --sh->count == 0)
+		kfree(sh);
+}
+
+void flush_signal_handlers(struct task_struct *tsk)
+{
+	struct sighand_struct *sh = tsk->sighand;
+
+	if (!sh)
+		return;
+	if (sh->count > 1) { /* shared with a vfork parent or old threads: take our own copy */
+		struct sighand_struct *mine = sighand_alloc();
+		if (!mine)
+			return;
+		memcpy(mine->action, sh->action, sizeof(sh->action));
+		sh->count--;
+		tsk->sighand = sh = mine;
+	}
+	for (int i = 1; i < _NSIG; i++)
+		if (sh->action[i].handler != SIG_IGN)
+			memset(&sh->action[i], 0, sizeof(sh->action[i]));
+}
 
 /* Recorded, never run (see the top of this file). */
 long sys_rt_sigaction(int sig, const struct k_sigaction *act, struct k_sigaction *oact,
 		      unsigned long sigsetsize)
 {
-	static struct k_sigaction actions[_NSIG];
+	struct k_sigaction *k;
 
 	if (sigsetsize != 8 || sig <= 0 || sig >= _NSIG || (act && (sig == SIGKILL || sig == 19)))
 		return -EINVAL;
-	if (oact && copy_to_user(oact, &actions[sig], sizeof(*oact)))
+	if (!current->sighand)
+		return -EINVAL;
+	k = &current->sighand->action[sig];
+	if (oact && copy_to_user(oact, k, sizeof(*oact)))
 		return -EFAULT;
-	if (act && copy_from_user(&actions[sig], act, sizeof(*act)))
+	if (act && copy_from_user(k, act, sizeof(*act)))
 		return -EFAULT;
 	return 0;
 }
@@ -153,5 +222,11 @@ long sys_tkill(pid_t tid, int sig)
 
 long sys_tgkill(pid_t tgid, pid_t tid, int sig)
 {
-	return sys_kill(tid, sig);
+	struct task_struct *t = find_task_by_pid(tid);
+
+	if (tgid <= 0 || tid <= 0 || sig < 0 || sig >= _NSIG)
+		return -EINVAL;
+	if (!t || t->tgid != tgid)
+		return -ESRCH;
+	return sig ? send_sig(sig, t) : 0;
 }

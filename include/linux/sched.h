@@ -75,6 +75,8 @@ struct task_struct {
 	u64 sleep_until;                /* nanosleep deadline, in timer ticks */
 	unsigned long wait_addr;        /* futex address we sleep on, 0 if none */
 	struct files_struct *files;
+	struct sighand_struct *sighand;
+	struct task_struct *group_exec_task; /* leader: a thread is exec'ing and killing the others */
 	struct task_struct *vfork_parent; /* parent waiting for us to exec or exit (vfork) */
 };
 

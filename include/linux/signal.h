@@ -26,7 +26,25 @@
 #define BUS_ADRERR 2
 #define SI_KERNEL 0x80
 
+#define SIG_DFL 0UL
+#define SIG_IGN 1UL
+
+struct k_sigaction {
+	unsigned long handler, flags, restorer, mask;
+};
+
+/* The signal dispositions of a process, shared by its threads (CLONE_SIGHAND). */
+struct sighand_struct {
+	int count;
+	struct k_sigaction action[_NSIG];
+};
+
 struct task_struct;
+struct sighand_struct *sighand_alloc(void);
+int copy_sighand(unsigned long clone_flags, struct task_struct *tsk);
+void exit_sighand(struct task_struct *tsk);
+/* exec: handlers go back to SIG_DFL, ignored signals stay ignored (Linux: flush_signal_handlers). */
+void flush_signal_handlers(struct task_struct *tsk);
 /* Deliver a signal caused by the CPU (a fault) to the current task. */
 void force_sig_fault(int sig, int si_code, unsigned long addr);
 /* Send a signal to a task (kill, tkill). */

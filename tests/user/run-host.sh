@@ -31,6 +31,10 @@ mkdir -p "$OUT" "$EXP"
 CFLAGS="-static -nostdlib -nostartfiles -ffreestanding -fno-stack-protector -fno-pie -no-pie -O2 -Wall -Wextra -Werror -I$SRC/include"
 RT="$SRC/lib/crt0.S $SRC/lib/ulib.c"
 PROGS="mmap_errno munmap_mprotect brk stack_growth segv zero_page syscalls_misc"
+# OOM tests: built here, run only by the robust tier (MEM=96M), never compared with the host
+PROGS="$PROGS oom_hog oom_fork"
+# processes and threads: also linked with lib/fl_clone.S (include/fl_task.h)
+TASK_PROGS="fork_cow exec_test threads proc_maps stress"
 
 build() {
     local ok=0
@@ -38,8 +42,14 @@ build() {
         echo "  CC    $OUT/$p"
         gcc $CFLAGS -o "$OUT/$p" "$SRC/$p.c" $RT || ok=1
     done
+    for p in $TASK_PROGS; do
+        echo "  CC    $OUT/$p"
+        gcc $CFLAGS -o "$OUT/$p" "$SRC/$p.c" $RT "$SRC/lib/fl_clone.S" || ok=1
+    done
     echo "  MUSL  $OUT/musl_malloc"
     musl-gcc -static -O2 -Wall -Wextra -Werror -o "$OUT/musl_malloc" "$SRC/musl_malloc.c" || ok=1
+    echo "  MUSL  $OUT/musl_pthreads"
+    musl-gcc -static -O2 -Wall -Wextra -Werror -o "$OUT/musl_pthreads" "$SRC/musl_pthreads.c" || ok=1
     echo "  HOST  $OUT/fl_sysfilter"
     gcc -O2 -Wall -Wextra -Werror -o "$OUT/fl_sysfilter" "$SRC/tools/fl_sysfilter.c" || ok=1
     return $ok

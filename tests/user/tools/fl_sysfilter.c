@@ -38,6 +38,13 @@ int main(int argc, char **argv)
         SYS_read,         SYS_write,       SYS_mmap,       SYS_mprotect, SYS_munmap,
         SYS_brk,          SYS_rt_sigprocmask, SYS_writev,  SYS_getpid,   SYS_exit,
         SYS_uname,        SYS_arch_prctl,  SYS_set_tid_address, SYS_exit_group, SYS_execve,
+        /* the task, file and time calls Faultline gained with fork, threads and /proc */
+        SYS_open,         SYS_close,       SYS_lseek,      SYS_rt_sigaction, SYS_readv,
+        SYS_sched_yield,  SYS_dup,         SYS_dup2,       SYS_nanosleep, SYS_clone,
+        SYS_fork,         SYS_vfork,       SYS_wait4,      SYS_kill,     SYS_getuid,
+        SYS_getgid,       SYS_geteuid,     SYS_getegid,    SYS_getppid,  SYS_getpgrp,
+        SYS_setsid,       SYS_gettid,      SYS_tkill,      SYS_futex,    SYS_clock_gettime,
+        SYS_tgkill,       SYS_openat,      SYS_prlimit64,  SYS_getrandom,
     };
     enum { NA = sizeof allowed / sizeof allowed[0] };
     /* layout:
