@@ -292,19 +292,7 @@ long sys_wait4(pid_t pid, int *stat_addr, int options, void *ru)
 static int reaper_fn(void *unused)
 {
 	for (;;) {
-		while (!list_empty(&task_list_dead)) {
-			struct task_struct *t = list_first_entry(&task_list_dead, struct task_struct, run_list);
-			list_del(&t->run_list);
-			t->run_list.next = t->run_list.prev = NULL;
-			free_kernel_stack(t->stack);
-			t->stack = NULL;
-			if (t->exit_state == EXIT_DEAD) {
-				if (t->tasks.next)
-					release_task(t); /* auto-reaped: unlink, and free (the stack is gone) */
-				else
-					free_task_struct(t); /* a waiter already unlinked it */
-			}
-		}
+		reap_dead_tasks();
 		current->state = TASK_INTERRUPTIBLE;
 		schedule();
 	}
