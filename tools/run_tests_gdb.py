@@ -376,5 +376,17 @@ def proc_session(demo, report):
     }, out)
 
 
+def check_walkthrough(report):
+    """docs/walkthrough.md must still match a fresh run (tools/gen-walkthrough.py --check)."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    try:
+        r = subprocess.run([sys.executable, os.path.join(root, "tools", "gen-walkthrough.py"), "--check"],
+                           cwd=root, capture_output=True, text=True, timeout=300)
+        ok, detail = r.returncode == 0, (r.stdout + r.stderr)[-2500:]
+    except subprocess.TimeoutExpired:
+        ok, detail = False, "timed out"
+    report("gdb/walkthrough-doc-is-current", ok, detail)
+
+
 def register(tiers, report):
-    tiers["gdb"] = lambda: tier_gdb(report)
+    tiers["gdb"] = lambda: (tier_gdb(report), check_walkthrough(report))
