@@ -162,6 +162,7 @@ static void page_remove_rmap(struct page *page) { atomic_dec(&page->_mapcount); 
 /* Private anonymous memory, no PTE yet.  Linux: do_anonymous_page. */
 static noinline vm_fault_t do_anonymous_page(struct vm_fault *vmf)
 {
+	/* LAB lazy BEGIN: a read fault maps the shared zero page read-only; a write fault maps a new zeroed page */
 	struct vm_area_struct *vma = vmf->vma;
 	struct mm_struct *mm = vma->vm_mm;
 	pte_t entry;
@@ -190,6 +191,9 @@ static noinline vm_fault_t do_anonymous_page(struct vm_fault *vmf)
 	set_pte(vmf->pte, entry);
 	vmf->kind = FAULT_ANON_NEW_PAGE;
 	return 0;
+	/* LAB lazy STUB
+	return VM_FAULT_SIGBUS;
+	   LAB lazy END */
 }
 
 /* The object's page for this fault, referenced, or an error code. */
@@ -274,6 +278,7 @@ static noinline vm_fault_t do_fault(struct vm_fault *vmf)
 	return do_shared_fault(vmf);
 }
 
+/* LAB cow BEGIN: wp_page_reuse (make the PTE writable in place) and wp_page_copy (map a private copy) */
 /* Make the present PTE writable in place. */
 static noinline vm_fault_t wp_page_reuse(struct vm_fault *vmf)
 {
@@ -319,6 +324,7 @@ static noinline vm_fault_t wp_page_copy(struct vm_fault *vmf, struct page *old)
 	vmf->kind = FAULT_WP_COPY;
 	return 0;
 }
+/* LAB cow END */
 
 /*
  * A write to a present, read-only PTE.  Linux: do_wp_page.  A shared
@@ -328,6 +334,7 @@ static noinline vm_fault_t wp_page_copy(struct vm_fault *vmf, struct page *old)
  */
 static noinline vm_fault_t do_wp_page(struct vm_fault *vmf)
 {
+	/* LAB cow BEGIN: reuse the page if it may be written in place, else copy it */
 	struct vm_area_struct *vma = vmf->vma;
 	struct page *page = vm_normal_page(vmf->orig_pte);
 
@@ -336,6 +343,9 @@ static noinline vm_fault_t do_wp_page(struct vm_fault *vmf)
 	if (page && PageAnon(page) && page_ref_count(page) == 1)
 		return wp_page_reuse(vmf);
 	return wp_page_copy(vmf, page);
+	/* LAB cow STUB
+	return VM_FAULT_SIGSEGV;
+	   LAB cow END */
 }
 
 /* Linux: handle_pte_fault. */
@@ -533,7 +543,9 @@ void change_protection(struct vm_area_struct *vma, unsigned long start, unsigned
 int copy_page_range(struct vm_area_struct *dst_vma, struct vm_area_struct *src_vma)
 {
 	struct mm_struct *dst = dst_vma->vm_mm, *src = src_vma->vm_mm;
+	/* LAB cow BEGIN: does this VMA need copy on write (private, and may be written)? */
 	bool cow = is_cow_mapping(src_vma->vm_flags);
+	/* LAB cow END */
 	unsigned long addr = src_vma->vm_start, end = src_vma->vm_end;
 
 	/* One PTE table (2 MiB) at a time: walk the upper levels once per table, not per page. */
@@ -564,10 +576,12 @@ int copy_page_range(struct vm_area_struct *dst_vma, struct vm_area_struct *src_v
 				page_add_rmap(page);
 				inc_mm_counter(dst, mm_counter(page));
 			}
+			/* LAB cow BEGIN: write-protect a private writable page, in the parent and in the child */
 			if (cow && pte_write(pte)) {
 				pte = pte_wrprotect(pte);
 				set_pte(spte, pte); /* the parent loses write permission too */
 			}
+			/* LAB cow END */
 			if (src_vma->vm_flags & VM_SHARED)
 				pte = pte_mkclean(pte);
 			set_pte(dpte, pte_mkold(pte));

@@ -493,13 +493,16 @@ out:
 int expand_downwards(struct vm_area_struct *vma, unsigned long address)
 {
 	struct mm_struct *mm = vma->vm_mm;
+	/* LAB stack BEGIN: declare what the guard-gap check needs (the VMA below) */
 	struct vm_area_struct *prev;
+	/* LAB stack END */
 
 	if (!(vma->vm_flags & VM_GROWSDOWN))
 		return -EFAULT;
 	address &= PAGE_MASK;
 	if (address < MMAP_MIN_ADDR)
 		return -EPERM;
+	/* LAB stack BEGIN: the guard gap: stay STACK_GUARD_GAP above an accessible non-stack VMA, never overlap one */
 	/* Keep the guard gap above the VMA below, unless that one is a stack too. */
 	prev = vma_prev(mm, vma);
 	if (prev && !(prev->vm_flags & VM_GROWSDOWN) && vma_is_accessible(prev) &&
@@ -507,15 +510,20 @@ int expand_downwards(struct vm_area_struct *vma, unsigned long address)
 		return -ENOMEM;
 	if (prev && address < prev->vm_end)
 		return -ENOMEM;
+	/* LAB stack END */
 	if (address >= vma->vm_start)
 		return 0;
 
+	/* LAB stack BEGIN: the limits: vm_pgoff may not go below 0, may_expand_vm, RLIMIT_STACK (rlimit_stack) */
 	unsigned long size = vma->vm_end - address;
 	unsigned long grow = (vma->vm_start - address) >> PAGE_SHIFT;
 	if (grow > vma->vm_pgoff)
 		return -ENOMEM;
 	if (!may_expand_vm(mm, vma->vm_flags, grow) || size > rlimit_stack)
 		return -ENOMEM; /* acct_stack_growth */
+	/* LAB stack STUB
+	unsigned long grow = (vma->vm_start - address) >> PAGE_SHIFT;
+	   LAB stack END */
 
 	unsigned long old_start = vma->vm_start;
 	vma->vm_start = address;

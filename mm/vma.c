@@ -137,6 +137,7 @@ int vma_link(struct mm_struct *mm, struct vm_area_struct *vma)
  */
 int __split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long addr, int new_below)
 {
+	/* LAB mmap BEGIN: split vma at addr in two, the tree updated first so that a failure changes nothing */
 	struct vm_area_struct *new = vm_area_dup(vma);
 
 	if (!new)
@@ -162,6 +163,9 @@ int __split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long 
 	if (new->vm_ops && new->vm_ops->open)
 		new->vm_ops->open(new);
 	return 0;
+	/* LAB mmap STUB
+	return -ENOMEM;
+	   LAB mmap END */
 }
 
 /* __split_vma with the vm.max_map_count limit. */
@@ -172,6 +176,7 @@ int split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long ad
 	return __split_vma(mm, vma, addr, new_below);
 }
 
+/* LAB mmap BEGIN: can_vma_merge (the rules of spec §3.5) and merge_into_prev (b absorbed into a) */
 /* May a and b (a directly below b) become one VMA? spec §3.5 */
 static bool can_vma_merge(struct vm_area_struct *a, struct vm_area_struct *b)
 {
@@ -205,6 +210,7 @@ static void merge_into_prev(struct mm_struct *mm, struct vm_area_struct *a, stru
 	mm->map_count--;
 	vm_area_free(b);
 }
+/* LAB mmap END */
 
 /*
  * After vma was created or changed, merge it with whichever neighbours
@@ -212,6 +218,7 @@ static void merge_into_prev(struct mm_struct *mm, struct vm_area_struct *a, stru
  */
 struct vm_area_struct *vma_merge_neighbours(struct mm_struct *mm, struct vm_area_struct *vma)
 {
+	/* LAB mmap BEGIN: merge vma into the VMA below and the VMA above into vma, where allowed */
 	struct vm_area_struct *prev = vma_prev(mm, vma);
 	struct vm_area_struct *next = vma_next(mm, vma);
 
@@ -224,6 +231,9 @@ struct vm_area_struct *vma_merge_neighbours(struct mm_struct *mm, struct vm_area
 	if (can_vma_merge(vma, next))
 		merge_into_prev(mm, vma, next);
 	return vma;
+	/* LAB mmap STUB
+	return vma;
+	   LAB mmap END */
 }
 
 /*
@@ -235,6 +245,7 @@ struct vm_area_struct *vma_merge_neighbours(struct mm_struct *mm, struct vm_area
 struct vm_area_struct *vma_modify_flags(struct mm_struct *mm, struct vm_area_struct *vma,
 				       unsigned long start, unsigned long end, vm_flags_t newflags)
 {
+	/* LAB mmap BEGIN: split off what lies outside [start, end), set the flags, merge with the neighbours */
 	int err;
 
 	if (start > vma->vm_start) {
@@ -250,6 +261,9 @@ struct vm_area_struct *vma_modify_flags(struct mm_struct *mm, struct vm_area_str
 	vma->vm_flags = newflags;
 	vma->vm_page_prot = vm_get_page_prot(newflags);
 	return vma_merge_neighbours(mm, vma);
+	/* LAB mmap STUB
+	return ERR_PTR(-ENOMEM);
+	   LAB mmap END */
 }
 
 /* vm_flags -> base PTE bits (spec §3.4, Linux's protection_map). */

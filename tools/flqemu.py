@@ -48,14 +48,22 @@ def make_disk(path, cmdline, initramfs):
         subprocess.run(["mcopy", "-i", path, initramfs, "::/initrd.cpio"], check=True)
 
 
+def private_iso(tmp):
+    """A copy of the ISO for this run: a rebuild of build/faultline.iso mid-boot cannot touch it."""
+    iso = os.path.join(tmp, "faultline.iso")
+    if not os.path.exists(iso):
+        shutil.copyfile(ISO, iso)
+    return iso
+
+
 def qemu_command(disk, console, control, mem="256M", accel="tcg", extra=(), gdb_port=None,
-                 paused=False):
+                 paused=False, iso=None):
     cmd = ["qemu-system-x86_64", "-machine", "pc", "-cpu", "max", "-m", mem,
            "-accel", accel, "-display", "none", "-no-reboot", "-monitor", "none",
            "-serial", console, "-serial", control,
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
            "-drive", f"file={disk},format=raw,if=ide,index=0",
-           "-cdrom", ISO, "-boot", "d"]
+           "-cdrom", iso or ISO, "-boot", "d"]
     if gdb_port:
         cmd += ["-gdb", f"tcp::{gdb_port}"]
     if paused:
@@ -95,7 +103,7 @@ def boot(cmdline="", initramfs=None, timeout=60, mem=None, extra_opts=None, keep
         console = os.path.join(tmp, "com1.txt")
         control = os.path.join(tmp, "com2.txt")
         cmd = qemu_command(disk, f"file:{console}", f"file:{control}", mem=mem,
-                           accel=os.environ.get("ACCEL", "tcg"), extra=extra)
+                           accel=os.environ.get("ACCEL", "tcg"), extra=extra, iso=private_iso(tmp))
         res = Result()
         start = time.monotonic()
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -159,7 +167,7 @@ class PausedMachine:
         cmd = qemu_command(disk, f"file:{self.console}", f"file:{os.path.join(self.tmp, 'com2.txt')}",
                            mem=os.environ.get("MEM", "256M"), accel=os.environ.get("ACCEL", "tcg"),
                            extra=shlex.split(os.environ.get("QEMU_OPTS", "")), gdb_port=port,
-                           paused=True)
+                           paused=True, iso=private_iso(self.tmp))
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL)
 

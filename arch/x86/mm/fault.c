@@ -160,6 +160,7 @@ static noinline void do_user_addr_fault(struct pt_regs *regs, unsigned long erro
 			bad_area(regs, error_code, address, SEGV_MAPERR);
 			return;
 		}
+		/* LAB stack BEGIN: below a VM_GROWSDOWN VMA: grow the stack down to address (mmap_lock for writing) */
 		/* Stack growth needs the lock for writing (lock_mm_and_find_vma). */
 		mmap_read_unlock(mm);
 		mmap_write_lock(mm);
@@ -171,6 +172,10 @@ static noinline void do_user_addr_fault(struct pt_regs *regs, unsigned long erro
 			return;
 		}
 		mmap_write_downgrade(mm);
+		/* LAB stack STUB
+		bad_area(regs, error_code, address, SEGV_MAPERR);
+		return;
+		   LAB stack END */
 	}
 	if (unlikely(access_error(error_code, vma))) {
 		trace_user_fault(regs, error_code, address, vma, "access_error: SIGSEGV (SEGV_ACCERR)");
