@@ -182,6 +182,7 @@ int begin_new_exec(struct linux_binprm *bprm)
 	if (!mm)
 		return -ENOMEM;
 	flush_signal_handlers(current);
+	current->flags &= ~PF_KTHREAD; /* PID 1 started as a kernel thread: now it is a process */
 	arch_pick_mmap_layout(mm);
 	bprm->mm = mm;
 	exec_mmap(mm);

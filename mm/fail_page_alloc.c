@@ -4,6 +4,7 @@
 #include <linux/gfp.h>
 #include <linux/init.h>
 #include <linux/kernel.h>
+#include <linux/errno.h>
 
 struct fault_attr fail_page_alloc = { .name = "fail_page_alloc", .times = -1 };
 struct fault_attr failslab = { .name = "failslab", .times = -1 };
@@ -73,4 +74,25 @@ void fault_inject_setup(void)
 	if (cmdline_get("failslab", buf, sizeof(buf)))
 		fault_attr_parse(&failslab, buf);
 	fail_rng_state = cmdline_get_ulong("fail_seed", 1) ?: 1;
+}
+
+/*
+ * Faultline's own syscall 0x666d: set fault injection at run time.
+ *   which: 0 = page allocator, 1 = slab
+ *   probability (percent, 0 = off), after (calls let through first),
+ *   times (failures at most, -1 = unlimited)
+ * Returns the number of failures injected so far by that attribute.
+ */
+long sys_fault_inject(int which, unsigned int probability, unsigned long after, long times)
+{
+	struct fault_attr *attr = which == 0 ? &fail_page_alloc : which == 1 ? &failslab : NULL;
+
+	if (!attr || probability > 100)
+		return -EINVAL;
+	long injected = attr->failures;
+	attr->probability = probability;
+	attr->after = after;
+	attr->times = times;
+	attr->calls = 0;
+	return injected;
 }

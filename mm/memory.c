@@ -410,8 +410,10 @@ vm_fault_t handle_mm_fault(struct vm_area_struct *vma, unsigned long address, un
 	vm_fault_t ret = __handle_mm_fault(&vmf);
 	fault_counts[vmf.kind]++;
 	last_fault_kind = vmf.kind;
-	if (!(ret & VM_FAULT_ERROR) && current)
+	if (!(ret & VM_FAULT_ERROR) && current) {
 		current->min_flt++; /* mm_account_fault */
+		current->oom_retries = 0;
+	}
 	return ret;
 }
 

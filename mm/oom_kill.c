@@ -11,6 +11,7 @@
 #include <linux/oom.h>
 #include <linux/sched_core.h>
 #include <linux/signal.h>
+#include <linux/gfp.h>
 
 unsigned long oom_kills;
 
@@ -21,10 +22,21 @@ static unsigned long badness(struct task_struct *t)
 	return get_mm_rss(t->mm) + atomic_long_read(&t->mm->pgtables_bytes) / PAGE_SIZE + 1;
 }
 
+extern unsigned long min_free_kbytes_pages;
+
 void pagefault_out_of_memory(void)
 {
 	struct task_struct *t, *victim = NULL;
 	unsigned long worst = 0;
+
+	/*
+	 * Memory is there (the failure was injected, or transient): retry the
+	 * access, as Linux's pagefault_out_of_memory does, instead of killing.
+	 * A task that keeps failing this way is treated as out of memory.
+	 */
+	if (nr_free_pages() > min_free_kbytes_pages + 64 && ++current->oom_retries < 1000)
+		return;
+	current->oom_retries = 0;
 
 	list_for_each_entry(t, &init_task.tasks, tasks) {
 		unsigned long points = badness(t);

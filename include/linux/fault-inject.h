@@ -9,8 +9,9 @@
  *                                       times (-1 or absent: no limit)
  *   fail_seed=N                         the pseudo-random sequence (default 1)
  *
- * and at run time through /proc/fail (see fs/proc.c).  Allocations made
- * with __GFP_NOFAIL (boot only) are never failed.
+ * and at run time with Faultline's syscall 0x666d (sys_fault_inject:
+ * which, probability, after, times).  Allocations made with __GFP_NOFAIL
+ * (boot only) are never failed.
  */
 #ifndef _LINUX_FAULT_INJECT_H
 #define _LINUX_FAULT_INJECT_H

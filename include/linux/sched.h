@@ -71,6 +71,7 @@ struct task_struct {
 	int *set_child_tid, *clear_child_tid;
 
 	unsigned long min_flt, maj_flt; /* page faults, minor and major (spec §4.9) */
+	unsigned int oom_retries;       /* faults retried in a row after an allocation failure */
 	unsigned long nvcsw, nivcsw;    /* context switches: voluntary, involuntary */
 	u64 sleep_until;                /* nanosleep deadline, in timer ticks */
 	unsigned long wait_addr;        /* futex address we sleep on, 0 if none */

@@ -21,7 +21,7 @@ long sys_read(), sys_write(), sys_open(), sys_close(), sys_mmap(), sys_mprotect(
 	sys_uname(), sys_getuid(), sys_getppid(), sys_getpgrp(), sys_setsid(), sys_arch_prctl(),
 	sys_gettid(), sys_tkill(), sys_futex(), sys_set_tid_address(), sys_clock_gettime(),
 	sys_exit_group(), sys_tgkill(), sys_openat(), sys_prlimit64(), sys_getrandom(), sys_lseek(),
-	sys_fault_trace();
+	sys_fault_trace(), sys_fault_inject();
 
 static const sys_call_ptr_t sys_call_table[NR_syscalls] = {
 	SYSCALL(__NR_read, sys_read),
@@ -72,8 +72,9 @@ static const sys_call_ptr_t sys_call_table[NR_syscalls] = {
 	SYSCALL(__NR_getrandom, sys_getrandom),
 };
 
-/* Faultline's own: toggle fault tracing at run time (a free number far from Linux's). */
-#define __NR_faultline_fault_trace 0x666c /* "fl" */
+/* Faultline's own calls, at numbers far from Linux's: fault tracing and fault injection at run time. */
+#define __NR_faultline_fault_trace 0x666c  /* "fl" */
+#define __NR_faultline_fault_inject 0x666d
 
 void do_syscall_64(struct pt_regs *regs)
 {
@@ -84,6 +85,8 @@ void do_syscall_64(struct pt_regs *regs)
 		ret = sys_call_table[nr](regs->di, regs->si, regs->dx, regs->r10, regs->r8, regs->r9);
 	else if (nr == __NR_faultline_fault_trace)
 		ret = sys_fault_trace(regs->di);
+	else if (nr == __NR_faultline_fault_inject)
+		ret = sys_fault_inject(regs->di, regs->si, regs->dx, regs->r10);
 	regs->ax = ret;
 	exit_to_user_mode(regs);
 }
