@@ -25,16 +25,25 @@
 struct seq {
 	char *buf;
 	unsigned long len, size;
+	unsigned long line_start; /* where the line being written began */
+	bool overflow;
 };
 
 static __printf(2, 3) void seq_printf(struct seq *m, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (m->overflow)
+		return;
 	va_start(ap, fmt);
-	int n = vsnprintf(m->buf + m->len, m->size - m->len, fmt, ap);
+	unsigned long n = vsnprintf(m->buf + m->len, m->size - m->len, fmt, ap);
 	va_end(ap);
-	m->len = min(m->len + n, m->size - 1);
+	if (m->len + n >= m->size) {
+		m->overflow = true; /* the file ends at the last whole line */
+		m->len = m->line_start;
+		return;
+	}
+	m->len += n;
 }
 
 /* The name column of a maps line (spec §7.1). */
@@ -58,13 +67,14 @@ static void show_map_vma(struct seq *m, struct mm_struct *mm, struct vm_area_str
 	unsigned long ino = f ? f->ino : 0;
 	const char *name = vma_name(mm, vma);
 
+	m->line_start = m->len;
 	seq_printf(m, "%08lx-%08lx %c%c%c%c %08lx %02x:%02x %lu ", vma->vm_start, vma->vm_end,
 		   vma->vm_flags & VM_READ ? 'r' : '-', vma->vm_flags & VM_WRITE ? 'w' : '-',
 		   vma->vm_flags & VM_EXEC ? 'x' : '-', vma->vm_flags & VM_MAYSHARE ? 's' : 'p',
 		   f ? vma->vm_pgoff << PAGE_SHIFT : 0, f ? 0 : 0, f ? (f->shmem ? 1 : 2) : 0, ino);
 	if (name) {
 		/* pad to column 72, then one space: names start at column 73 */
-		while (m->len - start_len < 72)
+		while (m->len - start_len < 72 && !m->overflow)
 			seq_printf(m, " ");
 		seq_printf(m, " %s", name);
 	}
@@ -226,7 +236,10 @@ long proc_open(const char *path, struct file **out)
 			return -ENOENT;
 		rest = end + 1;
 	}
-	m.buf = kmalloc(PROC_BUF_SIZE, GFP_KERNEL);
+	/* maps: about 110 bytes a VMA; up to the largest kmalloc (4 MiB, ~38,000 VMAs). */
+	if (t && t->mm && !strcmp(rest, "maps"))
+		m.size = min(max(PROC_BUF_SIZE, (unsigned long)(t->mm->map_count + 16) * 128), PAGE_SIZE << MAX_ORDER);
+	m.buf = kmalloc(m.size, GFP_KERNEL);
 	if (!m.buf)
 		return -ENOMEM;
 	if (t && !strcmp(rest, "maps"))

@@ -145,6 +145,8 @@ void do_exit(long code)
 		leader->group_exit_code = code;
 	}
 	tsk->exit_code = code;
+	tsk->sleep_until = 0;
+	tsk->wait_addr = 0;
 
 	if (tsk->tgid == 1 && thread_group_empty(tsk))
 		init_exit_and_power_off(tsk);

@@ -67,7 +67,7 @@ void timer_tick_wakeups(void)
 	extern void console_poll_input(void);
 
 	list_for_each_entry(t, &init_task.tasks, tasks)
-		if (t->sleep_until && t->sleep_until <= jiffies) {
+		if (t->sleep_until && t->sleep_until <= jiffies && !t->exit_state) {
 			t->sleep_until = 0;
 			wake_up_process(t);
 		}
@@ -89,8 +89,10 @@ long sys_nanosleep(const struct timespec *req, struct timespec *rem)
 	while (current->sleep_until) {
 		current->state = TASK_INTERRUPTIBLE;
 		schedule();
-		if (fatal_signal_pending(current))
+		if (fatal_signal_pending(current)) {
+			current->sleep_until = 0; /* or the timer would wake us again, even after we died */
 			return -EINTR;
+		}
 	}
 	return 0;
 }

@@ -135,6 +135,42 @@ pte_t *follow_pte(struct mm_struct *mm, unsigned long addr)
 	return pte_offset(pmd, addr);
 }
 
+/*
+ * For walks over a range: the PTE for *addr if its PTE table exists.
+ * Otherwise move *addr to the next address whose tables could exist,
+ * skipping a whole absent PGD, PUD or PMD entry at once, and return NULL.
+ * A sparse 64 TiB range thus costs a few steps, not 2^25.
+ */
+static pte_t *pte_table_or_skip(struct mm_struct *mm, unsigned long *addr)
+{
+	unsigned long a = *addr;
+	pgd_t *pgd = pgd_offset(mm, a);
+
+	if (!pgd_present(*pgd)) {
+		*addr = (a + PGDIR_SIZE) & PGDIR_MASK;
+		return NULL;
+	}
+	pud_t *pud = pud_offset(pgd, a);
+	if (!pud_present(*pud)) {
+		*addr = (a + PUD_SIZE) & PUD_MASK;
+		return NULL;
+	}
+	pmd_t *pmd = pmd_offset(pud, a);
+	if (!pmd_present(*pmd)) {
+		*addr = (a + PMD_SIZE) & PMD_MASK;
+		return NULL;
+	}
+	return pte_offset(pmd, a);
+}
+
+/* The end of the 2 MiB a PTE table covers, clamped to end. */
+static unsigned long pte_table_end(unsigned long addr, unsigned long end)
+{
+	unsigned long next = (addr + PMD_SIZE) & PMD_MASK;
+
+	return next && next < end ? next : end;
+}
+
 /* The struct page behind a PTE, or NULL for the zero page (Linux: vm_normal_page). */
 static struct page *vm_normal_page(pte_t pte)
 {
@@ -517,22 +553,22 @@ void change_protection(struct vm_area_struct *vma, unsigned long start, unsigned
 {
 	struct mm_struct *mm = vma->vm_mm;
 
-	for (unsigned long addr = start; addr < end; addr += PAGE_SIZE) {
-		pte_t *pte = follow_pte(mm, addr);
-		if (!pte) {
-			addr = ((addr + PMD_SIZE) & PMD_MASK) - PAGE_SIZE; /* skip the missing table */
+	for (unsigned long addr = start; addr < end;) {
+		pte_t *pte = pte_table_or_skip(mm, &addr);
+		if (!pte)
 			continue;
+		for (unsigned long next = pte_table_end(addr, end); addr < next; addr += PAGE_SIZE, pte++) {
+			pte_t old = ptep_get(pte);
+			if (pte_none(old))
+				continue;
+			pte_t entry = pte_modify(old, vma->vm_page_prot);
+			/* An exclusive anonymous page in a writable private VMA may be writable at once. */
+			struct page *page = vm_normal_page(old);
+			if ((vma->vm_flags & VM_WRITE) && !(vma->vm_flags & VM_SHARED) && page && PageAnon(page) &&
+			    page_ref_count(page) == 1 && pte_dirty(old))
+				entry = pte_mkwrite(entry);
+			set_pte(pte, entry);
 		}
-		pte_t old = ptep_get(pte);
-		if (pte_none(old))
-			continue;
-		pte_t entry = pte_modify(old, vma->vm_page_prot);
-		/* An exclusive anonymous page in a writable private VMA may be writable at once. */
-		struct page *page = vm_normal_page(old);
-		if ((vma->vm_flags & VM_WRITE) && !(vma->vm_flags & VM_SHARED) && page && PageAnon(page) &&
-		    page_ref_count(page) == 1 && pte_dirty(old))
-			entry = pte_mkwrite(entry);
-		set_pte(pte, entry);
 	}
 	flush_tlb_range(mm, start, end);
 }
@@ -552,14 +588,10 @@ int copy_page_range(struct vm_area_struct *dst_vma, struct vm_area_struct *src_v
 
 	/* One PTE table (2 MiB) at a time: walk the upper levels once per table, not per page. */
 	while (addr < end) {
-		unsigned long next = (addr + PMD_SIZE) & PMD_MASK;
-		if (!next || next > end)
-			next = end;
-		pte_t *spte = follow_pte(src, addr);
-		if (!spte) {
-			addr = next;
+		pte_t *spte = pte_table_or_skip(src, &addr);
+		if (!spte)
 			continue;
-		}
+		unsigned long next = pte_table_end(addr, end);
 		pte_t *dtable = NULL; /* the child's PTE table for this 2 MiB, made on first need */
 		for (; addr < next; addr += PAGE_SIZE, spte++) {
 			pte_t pte = ptep_get(spte);

@@ -9,6 +9,7 @@
 #include <linux/mm.h>
 #include <linux/sched.h>
 #include <linux/fs.h>
+#include <linux/signal.h>
 #include <asm/tlbflush.h>
 #include <uapi/mman.h>
 
@@ -279,27 +280,38 @@ unsigned long vm_mmap_pgoff(struct fl_file *file, unsigned long addr, unsigned l
 	return ret;
 }
 
-/* Fault in every page of [start, start+len): MAP_POPULATE, MAP_LOCKED. */
+/*
+ * Fault in every page of [start, start+len): MAP_POPULATE, MAP_LOCKED.
+ * VMA by VMA: a PROT_NONE mapping (or a hole) is skipped whole, as Linux's
+ * populate does, not page by page.
+ */
 int mm_populate(unsigned long start, unsigned long len)
 {
 	struct mm_struct *mm = current->mm;
+	unsigned long end = start + len;
 	int ret = 0;
 
 	mmap_read_lock(mm);
-	for (unsigned long addr = start; addr < start + len; addr += PAGE_SIZE) {
-		struct vm_area_struct *vma = vma_lookup(mm, addr);
-		if (!vma || !vma_is_accessible(vma))
+	for (struct vm_area_struct *vma = find_vma(mm, start); vma && vma->vm_start < end && !ret;
+	     vma = vma_next(mm, vma)) {
+		if (!vma_is_accessible(vma))
 			continue;
 		unsigned int flags = FAULT_FLAG_REMOTE;
 		/* Writable private mappings are populated writable (pre-COW), as GUP does. */
 		if (vma->vm_flags & VM_WRITE)
 			flags |= FAULT_FLAG_WRITE;
-		pte_t *pte = follow_pte(mm, addr);
-		if (pte && pte_present(*pte) && (!(flags & FAULT_FLAG_WRITE) || pte_write(*pte)))
-			continue;
-		if (handle_mm_fault(vma, addr, flags, NULL) & VM_FAULT_ERROR) {
-			ret = -ENOMEM;
-			break;
+		for (unsigned long addr = max(start, vma->vm_start); addr < min(end, vma->vm_end); addr += PAGE_SIZE) {
+			pte_t *pte = follow_pte(mm, addr);
+			if (pte && pte_present(*pte) && (!(flags & FAULT_FLAG_WRITE) || pte_write(*pte)))
+				continue;
+			if (handle_mm_fault(vma, addr, flags, NULL) & VM_FAULT_ERROR) {
+				ret = -ENOMEM;
+				break;
+			}
+			if (fatal_signal_pending(current)) {
+				ret = -EINTR;
+				break;
+			}
 		}
 	}
 	mmap_read_unlock(mm);

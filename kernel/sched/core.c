@@ -65,6 +65,8 @@ static bool on_runqueue(struct task_struct *p)
 
 void wake_up_process(struct task_struct *p)
 {
+	if (p->state == TASK_DEAD)
+		return; /* its stack may be gone already: never run it again */
 	p->state = TASK_RUNNING;
 	if (p != &init_task && !on_runqueue(p) && p != current)
 		list_add_tail(&p->run_list, &runqueue);

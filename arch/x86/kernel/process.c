@@ -138,7 +138,8 @@ void copy_thread(struct task_struct *p, int (*fn)(void *), void *arg, unsigned l
 	if (new_sp)
 		frame->regs.sp = new_sp;
 	p->thread.fsbase = set_tls ? tls : current->thread.fsbase;
-	memcpy(p->thread.fxsave, current->thread.fxsave, sizeof(p->thread.fxsave));
+	/* The parent's registers are live in the CPU, not in its thread struct: save them for the child. */
+	__asm__ __volatile__("fxsave %0" : "=m"(p->thread.fxsave));
 }
 
 /* The user registers an exec'd program starts with (spec §6.1 step 9). */
