@@ -53,8 +53,10 @@ long sys_madvise(unsigned long start, size_t len_in, int behavior)
 				mmap_read_unlock(mm);
 				return -EINVAL;
 			}
-			if (behavior == MADV_DONTNEED || vma_is_anonymous(vma))
+			if (behavior == MADV_DONTNEED || vma_is_anonymous(vma)) {
+				update_hiwater_rss(mm); /* RSS is about to drop: remember the peak */
 				zap_page_range(vma, s, e);
+			}
 		}
 		struct vm_area_struct *next = vma_next(mm, vma);
 		if (e < end && (!next || next->vm_start > e))
