@@ -30,7 +30,7 @@ KERNEL := $(BUILD)/faultline.elf
 ISO    := $(BUILD)/faultline.iso
 INITRAMFS := $(BUILD)/initramfs.cpio
 
-.PHONY: all kernel iso run debug test deps-user test-host test-ktest test-user test-gdb bench clean deps help \
+.PHONY: all kernel iso run debug test deps-user fuzz bench clean deps help \
 	compile_commands.json
 all: $(KERNEL) $(ISO)
 kernel: $(KERNEL)
@@ -42,6 +42,7 @@ help:
 	@echo "make debug      boot paused, with GDB attached and scripts/gdb loaded"
 	@echo "make test       every test tier; ends with 'N passed, N failed'"
 	@echo "make bench      the instruction-count benchmark (docs/performance.md)"
+	@echo "make fuzz       the syscall fuzzer for FUZZ_SECONDS (docs/reliability.md)"
 	@echo "variables: CMDLINE='...' MEM=256M ACCEL=tcg|kvm QEMU_OPTS='...'"
 
 # Install what the build and the tests need (Debian 12, as root), once.
@@ -115,6 +116,14 @@ test:
 bench: $(ISO)
 	@tools/ensure-deps --quiet qemu-system-x86_64 musl-gcc
 	$(PYTHON) tools/bench.py
+
+# The syscall fuzzer, boot after boot for FUZZ_SECONDS (default 600), stopping at the
+# first failure; tests/fuzz/run.sh explains the configurations and the logs.
+FUZZ_SECONDS ?= 600
+FUZZ_SEED ?= 1
+fuzz: $(ISO)
+	@tools/ensure-deps --quiet qemu-system-x86_64
+	bash tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_SEED)
 
 compile_commands.json:
 	@$(PYTHON) tools/gen-compile-commands.py "$(KCFLAGS)" $(KSRC) > $@

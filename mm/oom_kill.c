@@ -15,11 +15,26 @@
 
 unsigned long oom_kills;
 
+/*
+ * A task's score: the memory its address space holds.  Any live thread
+ * speaks for its process (the leader may have exited already).
+ */
 static unsigned long badness(struct task_struct *t)
 {
-	if (!t->mm || (t->flags & (PF_KTHREAD | PF_EXITING)) || t->group_leader != t)
+	if (!t->mm || (t->flags & (PF_KTHREAD | PF_EXITING)))
 		return 0;
 	return get_mm_rss(t->mm) + atomic_long_read(&t->mm->pgtables_bytes) / PAGE_SIZE + 1;
+}
+
+/* Is some process already dying of an OOM kill?  Then its memory is on the way back. */
+static bool victim_in_flight(void)
+{
+	struct task_struct *t;
+
+	list_for_each_entry(t, &init_task.tasks, tasks)
+		if (t->mm && (t->pending & (1UL << SIGKILL)) && !t->exit_state)
+			return true;
+	return false;
 }
 
 extern unsigned long min_free_kbytes_pages;
@@ -37,6 +52,9 @@ void pagefault_out_of_memory(void)
 	if (nr_free_pages() > min_free_kbytes_pages + 64 && ++current->oom_retries < 1000)
 		return;
 	current->oom_retries = 0;
+	/* Linux's oom_killer skips tasks already dying: one victim at a time, retry meanwhile. */
+	if (victim_in_flight() && !(current->pending & (1UL << SIGKILL)))
+		return;
 
 	list_for_each_entry(t, &init_task.tasks, tasks) {
 		unsigned long points = badness(t);
@@ -53,7 +71,11 @@ void pagefault_out_of_memory(void)
 	printk(KERN_ERR "Out of memory: killed process %d (%s) total-vm:%lukB anon-rss:%lukB file-rss:%lukB\n",
 	       victim->pid, victim->comm, victim->mm->total_vm * 4,
 	       get_mm_counter(victim->mm, MM_ANONPAGES) * 4, get_mm_counter(victim->mm, MM_FILEPAGES) * 4);
-	send_sig(SIGKILL, victim);
-	list_for_each_entry(t, &victim->thread_group, thread_node)
-		send_sig(SIGKILL, t);
+	/* The whole process dies: every thread, the leader too if it still runs. */
+	struct task_struct *leader = victim->group_leader;
+	if (!leader->exit_state)
+		send_sig(SIGKILL, leader);
+	list_for_each_entry(t, &leader->thread_group, thread_node)
+		if (!t->exit_state)
+			send_sig(SIGKILL, t);
 }

@@ -73,6 +73,15 @@ vector_stubs_start:
 
 common_interrupt:
 	cld
+	/*
+	 * Interrupt gates keep EFLAGS.AC: user space may have set it (popf), and
+	 * with AC set SMAP lets the kernel touch user memory anywhere.  Clear it,
+	 * as Linux's entry code does with clac.  (pushf/popf: clac itself does
+	 * not exist on CPUs without SMAP.)
+	 */
+	pushfq
+	andq	$~0x40000, (%rsp)
+	popfq
 	SAVE_REGS_AFTER_DI
 	movl	%edi, %esi		/* vector */
 	movq	%rsp, %rdi		/* struct pt_regs * */
