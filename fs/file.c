@@ -249,30 +249,29 @@ static long do_write(struct file *f, const char *ubuf, unsigned long count)
 	return done;
 }
 
-long sys_read(int fd, char *buf, unsigned long count)
+/* The checks read and write share, in Linux's order: the fd, the buffer's range, the count. */
+static struct file *rw_verify(int fd, const void *buf, unsigned long count, long *err)
 {
 	struct file *f = fget(fd);
 
-	if (!f)
-		return -EBADF;
-	if (!access_ok(buf, count))
-		return -EFAULT;
-	if ((long)count < 0)
-		return -EINVAL;
-	return do_read(f, buf, count);
+	*err = !f ? -EBADF : !access_ok(buf, count) ? -EFAULT : (long)count < 0 ? -EINVAL : 0;
+	return *err ? NULL : f;
+}
+
+long sys_read(int fd, char *buf, unsigned long count)
+{
+	long err;
+	struct file *f = rw_verify(fd, buf, count, &err);
+
+	return f ? do_read(f, buf, count) : err;
 }
 
 long sys_write(int fd, const char *buf, unsigned long count)
 {
-	struct file *f = fget(fd);
+	long err;
+	struct file *f = rw_verify(fd, buf, count, &err);
 
-	if (!f)
-		return -EBADF;
-	if (!access_ok(buf, count))
-		return -EFAULT;
-	if ((long)count < 0)
-		return -EINVAL;
-	return do_write(f, buf, count);
+	return f ? do_write(f, buf, count) : err;
 }
 
 struct iovec {
