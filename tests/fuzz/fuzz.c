@@ -177,12 +177,15 @@ static int chance(unsigned pct) { return below(100) < pct; }
 static unsigned long opt_seed = 1, opt_iters = 20, opt_calls = 400, opt_par = 2, opt_verbose;
 /* known=: which known kernel bugs (docs/reliability.md numbers) the fuzzer may hit:
  * known=0 none, known=all every one, known=2,4 those.  A bit per number.  The default
- * is every fixed one: bugs 1-7 are fixed (commits d73dfd2, c3873d7 and the thread-group
- * work); bug 10 (a process whose main thread has exited is invisible to the OOM killer)
- * is open.  A new bug that a run keeps hitting gets a number, a KNOWN(n) guard here and
- * a place in this default until it is fixed. */
-static unsigned long opt_known = ~(1UL << 10);
+ * is every fixed one, and all ten are fixed (d73dfd2, c3873d7, 7fdd9ae and the thread-
+ * group work).  A new bug that a run keeps hitting gets a number, a KNOWN(n) guard here
+ * and is left out of this default until it is fixed. */
+static unsigned long opt_known = ~0UL;
 #define KNOWN(n) ((opt_known >> (n)) & 1)
+/* Threads ran into bug 2 (a thread outliving its reaped leader) and bug 10 (a thread
+ * group whose main thread has exited, or is exiting after an OOM kill, was invisible to
+ * the OOM killer, which then killed PID 1). */
+#define THREADS_OK (KNOWN(2) && KNOWN(10))
 
 static int parse_known(const char *s, unsigned long *mask)
 {
@@ -764,7 +767,7 @@ static void do_clone(void)
 
     switch (kind) {
     case 0: { /* a thread on a stack of its own (never freed before the process ends) */
-        if (careful || !KNOWN(2))
+        if (careful || !THREADS_OK)
             return; /* bug 2: a thread outliving its reaped leader used the freed leader */
         long st = fl_mmap(0, 64 * KB, PROT_RW, PRIV_ANON, -1, 0);
         if (fl_is_err(st))
@@ -788,8 +791,8 @@ static void do_clone(void)
         break;
     case 3: /* random flags, random stack: the child exits at once or dies */
         flags = rnd() & ~(unsigned long)CLONE_VFORK;
-        if (!KNOWN(2))
-            flags &= ~(unsigned long)CLONE_THREAD; /* bug 2 */
+        if (!THREADS_OK)
+            flags &= ~(unsigned long)CLONE_THREAD; /* bugs 2 and 10 */
         sp = chance(50) ? bad_addr() : 0;
         if (flags & CLONE_VM)
             sp = chance(50) ? bad_addr() : 0; /* never our stack */
@@ -1309,7 +1312,7 @@ static __attribute__((noreturn)) void child_main(unsigned long seed, unsigned lo
     setup_child();
     /* A fifth of the reckless children are multi-threaded from the start: signals, exits,
      * exec and faults then meet a thread group. */
-    if (!careful && KNOWN(2) && chance(20))
+    if (!careful && THREADS_OK && chance(20))
         for (int i = 0, n = 1 + (int)below(4); i < n; i++)
             spawn_thread();
     fuzz_loop();
@@ -1317,7 +1320,7 @@ static __attribute__((noreturn)) void child_main(unsigned long seed, unsigned lo
     switch (below(4)) {
     case 0:
         /* the main thread alone: other threads carry on with the process (bug 10: the OOM
-         * killer then cannot see the process, and kills PID 1 instead) */
+         * killer could not see such a process, and killed PID 1 instead) */
         if (KNOWN(10))
             fl_syscall1(SYS_exit, (long)below(256));
         break;
