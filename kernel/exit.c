@@ -16,6 +16,7 @@
 #include <linux/signal.h>
 #include <linux/file.h>
 #include <linux/futex.h>
+#include <linux/page_census.h>
 
 bool group_dead(struct task_struct *leader);
 #include <asm/uaccess.h>
@@ -205,6 +206,8 @@ static __noreturn void init_exit_and_power_off(struct task_struct *tsk)
 		mmdrop(lazy);
 	reap_dead_tasks();
 	long delta = (long)nr_free_pages() - (long)init_baseline_free_pages;
+	if (delta)
+		leak_report(-delta);
 	machine_power_off_init(status, delta);
 }
 

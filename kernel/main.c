@@ -10,6 +10,7 @@
 #include <linux/ktest.h>
 #include <linux/memblock.h>
 #include <linux/mm.h>
+#include <linux/page_census.h>
 #include <linux/slab.h>
 #include <linux/binfmts.h>
 #include <linux/file.h>
@@ -112,6 +113,7 @@ static int kernel_init(void *unused)
 	current->sighand = sighand_alloc();
 	if (files_init_console(current) || !current->sighand)
 		panic("no memory for init's files");
+	leak_check_start(); /* what is allocated now, to name leaks at the end */
 	init_baseline_free_pages = nr_free_pages();
 	int ret = kernel_execve(init_path, argv, envp);
 	if (ret)
