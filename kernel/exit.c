@@ -130,6 +130,55 @@ bool group_dead(struct task_struct *leader)
 
 static __noreturn void init_exit_and_power_off(struct task_struct *tsk);
 
+/*
+ * PID 1 is exiting while other processes may still run: a test program
+ * that returned early, orphans it never waited for, threads of a process
+ * that is half way through exit_group.  Linux kills every process of a PID
+ * namespace when the namespace's init exits, and waits for them
+ * (zap_pid_ns_processes); so do we, before init's exit counts free pages.
+ * Otherwise their memory would look leaked, and a real leak would hide
+ * among it.  Orphans are reparented to init as they die, and init reaps
+ * them here, as wait4 would.
+ */
+static void zap_pid_ns_processes(struct task_struct *init)
+{
+	u64 give_up = jiffies + 10 * HZ;
+	int killed = 0;
+
+	for (;;) {
+		struct task_struct *t, *n;
+		int alive = 0;
+
+		list_for_each_entry_safe(t, n, &init_task.tasks, tasks) {
+			if (t->tgid == init->tgid || (t->flags & PF_KTHREAD) || t->exit_state == EXIT_DEAD)
+				continue;
+			if (t->exit_state == EXIT_ZOMBIE) {
+				if (t->real_parent == init && group_dead(t)) {
+					t->exit_state = EXIT_DEAD;
+					release_task(t);
+				} else {
+					alive++; /* its threads, or its parent, are still dying */
+				}
+				continue;
+			}
+			alive++;
+			if (!(t->pending & (1UL << SIGKILL))) {
+				send_sig(SIGKILL, t);
+				killed++;
+			}
+		}
+		if (!alive)
+			break;
+		if (jiffies > give_up) {
+			printk(KERN_ERR "init: %d tasks did not die within 10 s of SIGKILL\n", alive);
+			break;
+		}
+		schedule(); /* still TASK_RUNNING: let them run to their deaths */
+	}
+	if (killed)
+		printk(KERN_INFO "init: exiting; killed %d tasks left behind\n", killed);
+}
+
 void do_exit(long code)
 {
 	struct task_struct *tsk = current;
@@ -149,8 +198,10 @@ void do_exit(long code)
 	tsk->sleep_until = 0;
 	tsk->wait_addr = 0;
 
-	if (tsk->tgid == 1 && thread_group_empty(tsk))
+	if (tsk->tgid == 1 && thread_group_empty(tsk)) {
+		zap_pid_ns_processes(tsk->group_leader);
 		init_exit_and_power_off(tsk);
+	}
 	exit_files(tsk);
 	exit_sighand(tsk);
 	exit_mm();

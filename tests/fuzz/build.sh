@@ -4,7 +4,7 @@
 set -eu
 cd "$(dirname "$0")/../.."
 CFLAGS="-static -nostdlib -nostartfiles -ffreestanding -fno-stack-protector -fno-pie -no-pie -O2 -Wall -Wextra -Werror -Itests/user/include"
-RT="tests/user/lib/crt0.S tests/user/lib/ulib.c"
+RT="tests/user/lib/crt0.S tests/user/lib/ulib.c tests/user/lib/fl_clone.S"
 mkdir -p build/robust/repro
 gcc $CFLAGS -o build/robust/fuzz tests/fuzz/fuzz.c $RT
 gcc $CFLAGS -o build/robust/mmcheck tests/fuzz/mmcheck.c $RT

@@ -315,6 +315,8 @@ struct fl_thread {
 static inline long fl_thread_start(struct fl_thread *t, size_t stack_size, int (*fn)(void *), void *arg)
 {
     long m = fl_mmap(0, stack_size, PROT_RW, PRIV_ANON, -1, 0);
+    t->tid = 0; /* no thread: fl_thread_join returns at once */
+    t->ret = m;
     if (fl_is_err(m))
         return m;
     t->stack = (void *)m;
@@ -323,6 +325,7 @@ static inline long fl_thread_start(struct fl_thread *t, size_t stack_size, int (
     t->tls[0] = (unsigned long)&t->tls[0];
     t->ret = fl_clone_fn(FL_THREAD_FLAGS, (char *)m + stack_size, &t->tid, &t->tid, &t->tls[0], fn, arg);
     if (fl_is_err(t->ret)) {
+        t->tid = 0; /* clone failed (ENOMEM under fault injection, say): nothing to join */
         fl_munmap(t->stack, stack_size);
         return t->ret;
     }
@@ -337,6 +340,8 @@ static inline long fl_thread_start(struct fl_thread *t, size_t stack_size, int (
  */
 static inline void fl_thread_join(struct fl_thread *t)
 {
+    if (fl_is_err(t->ret))
+        return; /* it never started (and its stack is gone already) */
     for (;;) {
         int v = *(volatile int *)&t->tid;
         if (v == 0)
