@@ -230,7 +230,13 @@ static long do_read(struct file *f, char *ubuf, unsigned long count)
 	return -EINVAL;
 }
 
-/* Console writes go through a small bounce buffer; a fault part-way returns what was written. */
+/*
+ * Console writes go through a small bounce buffer; a fault part-way returns
+ * what was written.  The serial line is slow (a megabyte takes seconds, and
+ * far longer on a real 115200-baud line), so between chunks the writer
+ * lets the timer tick and other tasks run, and stops at a fatal signal,
+ * returning what it wrote, as Linux's tty layer does.
+ */
 static long do_write(struct file *f, const char *ubuf, unsigned long count)
 {
 	char kbuf[256];
@@ -239,6 +245,11 @@ static long do_write(struct file *f, const char *ubuf, unsigned long count)
 	if (f->type != FILE_CONSOLE)
 		return -EBADF; /* the store is read-only */
 	while (done < count) {
+		if (done) {
+			cond_resched();
+			if (fatal_signal_pending(current))
+				return done;
+		}
 		unsigned long chunk = min(count - done, sizeof(kbuf));
 		unsigned long left = copy_from_user(kbuf, ubuf + done, chunk);
 		console_write(kbuf, chunk - left);

@@ -13,6 +13,7 @@ void schedule(void);
 void wake_up_process(struct task_struct *p);
 void scheduler_tick(void);
 bool need_resched(void);
+void cond_resched(void);
 void cpu_idle_loop(void) __attribute__((noreturn));
 struct task_struct *find_task_by_pid(pid_t pid);
 void switch_mm(struct mm_struct *prev, struct mm_struct *next, struct task_struct *tsk);

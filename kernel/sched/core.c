@@ -58,6 +58,20 @@ bool need_resched(void)
 	return resched_pending;
 }
 
+/*
+ * A preemption point for a long loop in a system call (Linux: cond_resched).
+ * System calls run with interrupts off, so such a loop would also stop the
+ * clock: open a window for a pending timer interrupt (sti takes effect
+ * after the next instruction, hence the nop), then switch if the tick says
+ * our time slice is over.  Call it only where no lock is held.
+ */
+void cond_resched(void)
+{
+	__asm__ __volatile__("sti; nop; cli" ::: "memory");
+	if (need_resched())
+		schedule();
+}
+
 static bool on_runqueue(struct task_struct *p)
 {
 	return p->run_list.next != NULL;
