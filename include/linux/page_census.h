@@ -26,6 +26,7 @@ struct page_census {
 /* Count allocated page frames by kind (and mark them in c->allocated, if set). */
 void page_census_take(struct page_census *c);
 void leak_check_start(void);
+void leak_check_stop(void);
 void leak_report(long missing);
 
 #endif

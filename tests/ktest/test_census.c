@@ -9,6 +9,10 @@
 #include <linux/mm.h>
 #include <linux/page_census.h>
 #include <linux/slab.h>
+#include <linux/string.h>
+
+extern char log_buf[];
+extern unsigned long log_next;
 
 static struct page_census before, during, after;
 
@@ -70,9 +74,45 @@ static void test_census_adds_up(struct ktest *t)
 	KTEST_EXPECT_EQ(t, sum + nr_free_pages() + reserved, max_pfn);
 }
 
+/* What init's exit prints when pages are missing names the kind, the cache and the frame. */
+static void test_leak_report_names_the_leak(struct ktest *t)
+{
+	static char out[8192];
+	char want[64];
+	unsigned long from;
+	int saved = console_loglevel;
+
+	leak_check_start();
+	struct page *p = alloc_pages(GFP_KERNEL, 0);
+	void *obj = kmalloc(500, GFP_KERNEL); /* kmalloc-512 */
+	KTEST_ASSERT_TRUE(t, p && obj);
+	SetPageFlag(p, PG_anon);
+
+	from = log_next;
+	console_loglevel = 0; /* read it back from log_buf instead */
+	leak_report(1);
+	console_loglevel = saved;
+	unsigned long n = min(log_next - from, sizeof(out) - 1);
+	for (unsigned long i = 0; i < n; i++)
+		out[i] = log_buf[(from + i) % (64 * 1024)];
+	out[n] = 0;
+
+	KTEST_EXPECT_TRUE(t, strstr(out, "leak: 1 pages are not back"));
+	KTEST_EXPECT_TRUE(t, strstr(out, "leak:   anon "));
+	KTEST_EXPECT_TRUE(t, strstr(out, "leak:   cache kmalloc-512 "));
+	snprintf(want, sizeof(want), "pfn %#lx anon ", page_to_pfn(p));
+	KTEST_EXPECT_TRUE(t, strstr(out, want));
+
+	ClearPageFlag(p, PG_anon);
+	__free_pages(p, 0);
+	kfree(obj);
+	leak_check_stop();
+}
+
 static struct ktest_case census_cases[] = {
 	KTEST_CASE(test_census_kinds),
 	KTEST_CASE(test_census_adds_up),
+	KTEST_CASE(test_leak_report_names_the_leak),
 	{},
 };
 KTEST_SUITE(census, census_cases);
