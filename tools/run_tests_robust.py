@@ -57,7 +57,7 @@ MMCHECK_SEEDS, MMCHECK_OPS = (1, 2), 10000
 
 INJECT_CMDLINE = "fail_page_alloc=5,500 failslab=5,500"
 INJECT_CASES = [
-    "mmap-errno", "munmap-mprotect", "brk", "zero-page", "syscalls-misc", "musl-malloc",
+    "mmap-errno", "munmap-mprotect", "brk", "zero-page", "syscalls-misc", "musl-malloc", "map-count",
     "stack-grow", "stack-gap-far", "segv-ok", "segv-after-munmap", "segv-munmap-middle",
     "fork-cow-isolation", "fork-cow-three-way", "fork-cow-chain", "fork-cow-shared",
     "fork-cow-big", "wait-exit", "wait-signal", "exec-args", "exec-fork-exec", "exec-vfork-exec",

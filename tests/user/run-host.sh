@@ -30,7 +30,7 @@ mkdir -p "$OUT" "$EXP"
 
 CFLAGS="-static -nostdlib -nostartfiles -ffreestanding -fno-stack-protector -fno-pie -no-pie -O2 -Wall -Wextra -Werror -I$SRC/include"
 RT="$SRC/lib/crt0.S $SRC/lib/ulib.c"
-PROGS="mmap_errno munmap_mprotect brk stack_growth segv zero_page syscalls_misc"
+PROGS="mmap_errno munmap_mprotect brk stack_growth segv zero_page syscalls_misc map_count"
 # OOM tests: built here, run only by the robust tier (MEM=96M), never compared with the host
 PROGS="$PROGS oom_hog oom_fork"
 # processes and threads: also linked with lib/fl_clone.S (include/fl_task.h)
