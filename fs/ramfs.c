@@ -166,6 +166,9 @@ int file_mmap(struct fl_file *file, struct vm_area_struct *vma)
 /* MAP_SHARED|MAP_ANONYMOUS: an unnamed shmem object the size of the mapping.  Linux: shmem_zero_setup. */
 int shmem_zero_setup(struct vm_area_struct *vma)
 {
+	/* Shared memory is promised too, unless MAP_NORESERVE (Linux: shmem_acct_size). */
+	if (!(vma->vm_flags & VM_NORESERVE) && security_vm_enough_memory_mm(vma->vm_mm, vma_pages(vma)))
+		return -ENOMEM;
 	struct fl_file *f = file_alloc(vma->vm_end - vma->vm_start);
 
 	if (!f)

@@ -202,6 +202,11 @@ static int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 			vm_stat_account(mm, mpnt->vm_flags, -(long)vma_pages(mpnt));
 			continue;
 		}
+		/* The child is promised its own copy of private writable memory: overcommit check. */
+		if ((mpnt->vm_flags & VM_ACCOUNT) && security_vm_enough_memory_mm(oldmm, vma_pages(mpnt))) {
+			ret = -ENOMEM;
+			break;
+		}
 		struct vm_area_struct *tmp = vm_area_dup(mpnt);
 		if (!tmp) {
 			ret = -ENOMEM;

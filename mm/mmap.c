@@ -128,15 +128,23 @@ static vm_flags_t calc_vm_flag_bits(unsigned long flags)
 	       (flags & MAP_STACK ? VM_NOHUGEPAGE : 0);
 }
 
-/* Pages of [addr, end) already mapped: a MAP_FIXED mapping replaces them. */
+/*
+ * Pages of [addr, end) already mapped, and how many of them are commit-charged
+ * (VM_ACCOUNT): a MAP_FIXED mapping replaces them, so neither counts again.
+ */
 static unsigned long count_vma_pages_range(struct mm_struct *mm, unsigned long addr,
-					   unsigned long end)
+					   unsigned long end, unsigned long *accounted)
 {
 	unsigned long pages = 0;
 
+	*accounted = 0;
 	for (struct vm_area_struct *vma = find_vma_intersection(mm, addr, end); vma && vma->vm_start < end;
-	     vma = vma_next(mm, vma))
-		pages += (min(end, vma->vm_end) - max(addr, vma->vm_start)) >> PAGE_SHIFT;
+	     vma = vma_next(mm, vma)) {
+		unsigned long n = (min(end, vma->vm_end) - max(addr, vma->vm_start)) >> PAGE_SHIFT;
+		pages += n;
+		if (vma->vm_flags & VM_ACCOUNT)
+			*accounted += n;
+	}
 	return pages;
 }
 
@@ -147,9 +155,22 @@ static unsigned long mmap_region(struct fl_file *file, unsigned long addr, unsig
 	struct mm_struct *mm = current->mm;
 	unsigned long pages = len >> PAGE_SHIFT;
 
-	unsigned long mapped = count_vma_pages_range(mm, addr, addr + len);
+	unsigned long accounted, mapped = count_vma_pages_range(mm, addr, addr + len, &accounted);
 	if (!may_expand_vm(mm, vm_flags, pages - mapped))
 		return -ENOMEM;
+	/*
+	 * Private writable memory is promised now and allocated at the first
+	 * touch: the overcommit check, for the pages not already promised to
+	 * mappings this one replaces.  It comes before the unmap, so a refused
+	 * MAP_FIXED leaves the old mappings in place (Linux 6.12 and later;
+	 * earlier kernels had unmapped them already).  Shared anonymous memory
+	 * is checked by shmem_zero_setup.
+	 */
+	if ((vm_flags & (VM_WRITE | VM_SHARED | VM_NORESERVE)) == VM_WRITE) {
+		if (pages > accounted && security_vm_enough_memory_mm(mm, pages - accounted))
+			return -ENOMEM;
+		vm_flags |= VM_ACCOUNT;
+	}
 	if (mapped && do_vmi_munmap(mm, addr, len))
 		return -ENOMEM;
 
@@ -255,8 +276,6 @@ unsigned long do_mmap(struct fl_file *file, unsigned long addr, unsigned long le
 	}
 	if (flags & MAP_NORESERVE)
 		vm_flags |= VM_NORESERVE;
-	if (!file && (vm_flags & (VM_WRITE | VM_SHARED | VM_NORESERVE)) == VM_WRITE)
-		vm_flags |= VM_ACCOUNT;
 
 	addr = mmap_region(file, addr, len, vm_flags, pgoff);
 	if (!IS_ERR_VALUE(addr) && ((flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE ||
@@ -411,7 +430,8 @@ static int do_brk_flags(struct mm_struct *mm, struct vm_area_struct *brkvma, uns
 	unsigned long pages = len >> PAGE_SHIFT;
 
 	flags |= VM_DATA_DEFAULT_FLAGS | VM_ACCOUNT | mm->def_flags;
-	if (!may_expand_vm(mm, flags, pages) || mm->map_count > sysctl_max_map_count)
+	if (!may_expand_vm(mm, flags, pages) || mm->map_count > sysctl_max_map_count ||
+	    security_vm_enough_memory_mm(mm, pages))
 		return -ENOMEM;
 
 	if (brkvma && brkvma->vm_end == addr && vma_is_anonymous(brkvma) &&
@@ -531,7 +551,8 @@ int expand_downwards(struct vm_area_struct *vma, unsigned long address)
 	unsigned long grow = (vma->vm_start - address) >> PAGE_SHIFT;
 	if (grow > vma->vm_pgoff)
 		return -ENOMEM;
-	if (!may_expand_vm(mm, vma->vm_flags, grow) || size > rlimit_stack)
+	if (!may_expand_vm(mm, vma->vm_flags, grow) || size > rlimit_stack ||
+	    security_vm_enough_memory_mm(mm, grow))
 		return -ENOMEM; /* acct_stack_growth */
 	/* LAB stack STUB
 	unsigned long grow = (vma->vm_start - address) >> PAGE_SHIFT;

@@ -19,9 +19,12 @@ static int mprotect_fixup(struct mm_struct *mm, struct vm_area_struct *vma, unsi
 
 	if (newflags == oldflags)
 		return 0;
-	/* A private mapping becoming writable is commit-charged (VM_ACCOUNT); there is no limit here. */
-	if ((newflags & VM_WRITE) && !(oldflags & (VM_ACCOUNT | VM_WRITE | VM_SHARED | VM_NORESERVE)))
+	/* A private mapping becoming writable is promised memory now: the overcommit check (mm/util.c). */
+	if ((newflags & VM_WRITE) && !(oldflags & (VM_ACCOUNT | VM_WRITE | VM_SHARED | VM_NORESERVE))) {
+		if (security_vm_enough_memory_mm(mm, nrpages))
+			return -ENOMEM;
 		newflags |= VM_ACCOUNT;
+	}
 	vma = vma_modify_flags(mm, vma, start, end, newflags);
 	if (IS_ERR(vma))
 		return PTR_ERR(vma);

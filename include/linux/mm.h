@@ -112,6 +112,12 @@ static inline void update_hiwater_vm(struct mm_struct *mm)
 }
 void vm_stat_account(struct mm_struct *mm, vm_flags_t flags, long npages);
 bool may_expand_vm(struct mm_struct *mm, vm_flags_t flags, unsigned long npages);
+/* Overcommit (mm/util.c): 0, or -ENOMEM for a promise of more pages than RAM. */
+int __vm_enough_memory(struct mm_struct *mm, long pages);
+static inline int security_vm_enough_memory_mm(struct mm_struct *mm, long pages)
+{
+	return __vm_enough_memory(mm, pages);
+}
 
 /* The locks. */
 static inline void mmap_read_lock(struct mm_struct *mm) { down_read(&mm->mmap_lock); }

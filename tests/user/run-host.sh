@@ -34,7 +34,7 @@ PROGS="mmap_errno munmap_mprotect brk stack_growth segv zero_page syscalls_misc 
 # OOM tests: built here, run only by the robust tier (MEM=96M), never compared with the host
 PROGS="$PROGS oom_hog oom_fork"
 # processes and threads: also linked with lib/fl_clone.S (include/fl_task.h)
-TASK_PROGS="fork_cow exec_test threads proc_maps stress"
+TASK_PROGS="fork_cow exec_test threads proc_maps stress overcommit"
 
 build() {
     local ok=0
@@ -74,6 +74,12 @@ same() { cmp -s "$1.out" "$2.out" && cmp -s "$1.status" "$2.status"; }
 
 mode=${1:-run}
 build || { echo "build failed" >&2; exit 1; }
+# Two cases assume Linux's defaults, which Faultline implements; say so if the host differs.
+for knob in "overcommit_memory 0 overcommit" "max_map_count 65530 map-count"; do
+    set -- $knob
+    v=$(cat /proc/sys/vm/$1 2>/dev/null || echo "$2")
+    [ "$v" = "$2" ] || echo "run-host.sh: vm.$1 is $v here, not the default $2: case $3 will differ" >&2
+done
 [ "$mode" = --build ] && exit 0
 
 fail=0
